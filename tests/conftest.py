@@ -1,8 +1,6 @@
-"""Shared fixtures: every async test runs on asyncio through anyio's pytest plugin."""
+"""Shared fixtures. Every ``async def`` test runs on asyncio (``anyio_mode = "auto"``)."""
 
 from __future__ import annotations
-
-import inspect
 
 import pytest
 
@@ -11,10 +9,3 @@ import pytest
 def anyio_backend() -> str:
     """aiohttp speaks asyncio only."""
     return "asyncio"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every ``async def`` test for anyio so no test module has to remember to."""
-    for item in items:
-        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
-            item.add_marker(pytest.mark.anyio)
