@@ -27,9 +27,9 @@ that is not E.164) raise :class:`ValueError` or :class:`TypeError` naming the ar
 is sent.
 
 Every :class:`APIStatusError` keeps what the server said: the status, the headers, the raw text of
-the body and, when the body is Cartesia's structured error object, its ``error_code``, ``title``,
-``message``, ``request_id`` and ``doc_url``. ``str(exc)`` puts the status, code, message and request id
-on one line, ready to paste into a support ticket.
+the body and, when the body is Cartesia's structured error object, its ``error_code``,
+``title``, ``message``, ``request_id`` and ``doc_url``. ``str(exc)`` puts the status, code,
+message and request id on one line, ready to paste into a support ticket.
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ class ClientClosedError(CartesiaError, RuntimeError):
 class EventLoopMismatchError(CartesiaError, RuntimeError):
     """An :class:`~cartesia_calls.AsyncClient` was used from an event loop other than its own.
 
-    aiohttp sessions belong to the loop that created them. Create one ``AsyncClient`` per event loop,
-    or use the thread-safe synchronous :class:`~cartesia_calls.Client`.
+    aiohttp sessions belong to the loop that created them. Create one ``AsyncClient`` per event
+    loop, or use the thread-safe synchronous :class:`~cartesia_calls.Client`.
     """
 
 

@@ -1,0 +1,126 @@
+"""When to retry a request, and how long to wait before the next attempt.
+
+A request is retried when it failed in a way that another attempt can fix (a dropped connection,
+a timeout, 408, 429, 5xx) *and* repeating it cannot do harm: non-idempotent requests (placing
+outbound calls, creating or retrying a batch, cancelling a call) are retried only when the
+connection could not even be opened, so nothing reached the server, unless the caller opts in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+import attrs
+
+__all__ = ["Backoff", "parse_retry_after"]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _default_sleep(seconds: float) -> Awaitable[None]:
+    return asyncio.sleep(seconds)
+
+
+@attrs.frozen
+class Backoff:
+    """How long to wait between attempts: capped exponential backoff with jitter.
+
+    The *n*-th retry waits ``min(initial * 2**n, maximum)`` seconds, less a random share of up to
+    ``jitter`` (so a crowd of clients does not retry in lockstep). A ``Retry-After`` from the server
+    replaces that delay; if the server asks for more than ``max_retry_after`` seconds the request is
+    not retried and the error is raised at once (it carries ``retry_after``), rather than blocking a
+    caller for minutes.
+
+    ``sleep`` is how the wait is spent. Tests pass a function that records the delay and returns
+    at once, so no test ever sleeps on the wall clock::
+
+        delays = []
+
+        async def record(seconds: float) -> None:
+            delays.append(seconds)
+
+        client = AsyncClient(backoff=Backoff(sleep=record))
+
+    Attributes:
+        initial: the first retry's delay in seconds.
+        maximum: the cap on any computed delay.
+        jitter: the largest share (0 to 1) of a delay removed at random.
+        max_retry_after: the longest server-directed wait that is honoured.
+        sleep: ``async (seconds) -> None``; defaults to :func:`asyncio.sleep`.
+    """
+
+    initial: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    maximum: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    jitter: float = attrs.field(
+        default=0.25, validator=[attrs.validators.ge(0), attrs.validators.le(1)]
+    )
+    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    sleep: Callable[[float], Awaitable[None]] = attrs.field(default=_default_sleep, repr=False)
+
+    def delay(self, retries_taken: int, retry_after: float | None = None) -> float | None:
+        """Seconds to wait before retry number ``retries_taken + 1``; ``None`` means give up."""
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        base = min(self.initial * (2.0**retries_taken), self.maximum)
+        return base * (1 - self.jitter * random.random())  # noqa: S311 - jitter, not crypto
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """The server's requested wait in seconds, from ``Retry-After-Ms`` or ``Retry-After``.
+
+    ``Retry-After`` may be a number of seconds or an HTTP date; a date in the past means "now" (0).
+    Anything unreadable is ignored (``None``).
+    """
+    raw_ms = _get(headers, "retry-after-ms")
+    if raw_ms is not None:
+        try:
+            value = float(raw_ms) / 1000
+        except ValueError:
+            value = -1.0
+        if value >= 0 and math.isfinite(value):
+            return value
+    raw = _get(headers, "retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        pass
+    else:
+        return seconds if seconds >= 0 and math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def should_retry_status(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether an error status is worth another attempt (``X-Should-Retry`` has the last word)."""
+    override = _get(headers, "x-should-retry")
+    if override is not None:
+        if override.strip().lower() == "true":
+            return True
+        if override.strip().lower() == "false":
+            return False
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def _get(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:
+        # Plain dicts (in tests and hooks) are not case-insensitive like aiohttp's headers.
+        lowered = name.lower()
+        for key, candidate in headers.items():
+            if key.lower() == lowered:
+                return candidate
+    return value

@@ -1,0 +1,492 @@
+"""The HTTP transport: the only module that imports aiohttp.
+
+It owns one ``aiohttp.ClientSession`` per client (created lazily inside the running event loop),
+sends requests with the client's headers and timeouts, retries what may be retried, turns every
+failure into an exception from :mod:`cartesia_calls.errors`, and logs what it does. It knows URLs,
+bytes and headers; it does not know any model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from ._logging import logger
+from ._retry import Backoff, parse_retry_after, should_retry_status
+from .errors import (
+    MAX_ERROR_BODY_CHARS,
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ClientClosedError,
+    EventLoopMismatchError,
+    status_error_class,
+)
+
+__all__ = ["RawResponse", "ResponseInfo", "Timeout", "Transport", "path"]
+
+T = TypeVar("T")
+
+_EMPTY_HEADERS: Mapping[str, str] = CIMultiDictProxy(CIMultiDict())
+
+
+@attrs.frozen
+class Timeout:
+    """Time limits of one request, in seconds (``None`` switches a limit off).
+
+    Attributes:
+        total: the whole request — connecting, sending, and reading the full body. Downloads
+            (``download_audio``, ``stream_audio``) do not use it: a long recording may take minutes
+            and is bounded by ``read`` instead.
+        connect: opening a new connection (TCP and TLS), waiting for a free pool slot included.
+        read: the longest silence between two chunks of the response.
+
+    A number given where a timeout is expected means ``Timeout(total=that)``.
+    """
+
+    total: float | None = 60.0
+    connect: float | None = 10.0
+    read: float | None = 30.0
+
+    @classmethod
+    def coerce(cls, value: float | Timeout | None) -> Timeout:
+        """A :class:`Timeout` from seconds (the total), ``None`` (no limits), or a Timeout."""
+        if isinstance(value, Timeout):
+            return value
+        if value is None:
+            return cls(total=None, connect=None, read=None)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {value!r}")
+        return cls(total=float(value))
+
+
+@attrs.frozen
+class ResponseInfo:
+    """What arrived for one HTTP response: handed to ``on_response`` hooks.
+
+    Attributes:
+        method: the HTTP method.
+        url: the full URL requested.
+        status_code: the HTTP status.
+        headers: the response headers (case-insensitive).
+        request_id: Cartesia's request id, from the ``X-Request-Id``/``Request-Id`` header.
+        attempt: 1 for the first attempt, 2 for the first retry, and so on.
+        elapsed: seconds from sending the request to the full response.
+    """
+
+    method: str
+    url: str
+    status_code: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    request_id: str | None
+    attempt: int
+    elapsed: float
+
+
+@attrs.frozen
+class RawResponse:
+    """A whole response as bytes, before any decoding: what :meth:`AsyncClient.request` returns.
+
+    Attributes:
+        status_code: the HTTP status.
+        headers: the response headers (case-insensitive).
+        content: the body.
+        url: the URL requested.
+        method: the HTTP method.
+        request_id: Cartesia's request id, when a header carried one.
+        retries_taken: how many retries it took to get this response.
+        elapsed: seconds the successful attempt took.
+    """
+
+    status_code: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    content: bytes = attrs.field(repr=False)
+    url: str
+    method: str
+    request_id: str | None = None
+    retries_taken: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        from ._convert import loads  # noqa: PLC0415 - the converter stays out of transport imports
+
+        return loads(self.content)
+
+
+@attrs.frozen
+class RequestOptions:
+    """Per-client settings the transport applies to each request (shared by ``with_options``)."""
+
+    headers: Mapping[str, str]
+    timeout: Timeout
+    max_retries: int
+    backoff: Backoff
+    on_response: Callable[[ResponseInfo], None] | None = None
+
+
+def path(*segments: str, name: str = "id") -> str:
+    """Join literal path parts and caller-given ids into a URL path.
+
+    Every segment is percent-encoded as exactly one path segment: ``a/b?c#d`` stays one id and
+    ``..`` cannot climb out of its place. Empty or non-string ids are rejected before sending.
+    """
+    out = []
+    for segment in segments:
+        if not isinstance(segment, str):
+            raise TypeError(f"{name} must be a string, got {type(segment).__name__}")
+        if not segment:
+            raise ValueError(f"{name} must be a non-empty string")
+        encoded = quote(segment, safe="")
+        if encoded in {".", ".."}:
+            encoded = encoded.replace(".", "%2E")
+        out.append(encoded)
+    return "/" + "/".join(out)
+
+
+class StreamingResponse:
+    """An open response whose body is read chunk by chunk (downloads)."""
+
+    def __init__(self, response: aiohttp.ClientResponse, info: ResponseInfo) -> None:
+        self._response = response
+        self.info = info
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        return self.info.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The response headers."""
+        return self.info.headers
+
+    @property
+    def content_length(self) -> int | None:
+        """The body size announced by the server, if it announced one."""
+        return self._response.content_length
+
+    async def iter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes; failures become SDK errors."""
+        try:
+            async for chunk in self._response.content.iter_chunked(chunk_size):
+                yield chunk
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _map_exception(exc, self.info.method, self.info.url, retries=0) from exc
+
+
+class Transport:
+    """Sends requests through one lazily created aiohttp session.
+
+    The session belongs to the event loop that was running when it was created. Using the
+    transport from another *live* loop raises :class:`EventLoopMismatchError`; if that first loop
+    has since been closed (``asyncio.run`` once per notebook cell), a fresh session is opened.
+    """
+
+    def __init__(self, base_url: str, *, connection_limit: int = 100) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    async def _session_for_running_loop(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None:
+            if self._loop is loop:
+                return session
+            if self._loop is not None and not self._loop.is_closed():
+                raise EventLoopMismatchError(
+                    "this AsyncClient is bound to another event loop, which is still running; "
+                    "create one AsyncClient per event loop, or use the thread-safe "
+                    "cartesia_calls.Client from synchronous code"
+                )
+            # Its loop is gone (asyncio.run per notebook cell). Closing marks the session and its
+            # connector closed (aiohttp does no I/O on a closed loop), so neither reports itself
+            # as unclosed later; its sockets can no longer be closed cleanly and are dropped.
+            await session.close()
+        connector = aiohttp.TCPConnector(limit=self._connection_limit)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=True,
+            raise_for_status=False,
+        )
+        self._loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session and its connections; idempotent."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is None or session.closed:
+            return
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop and self._loop is not None and not self._loop.is_closed():
+            raise EventLoopMismatchError(
+                "close() must run on the event loop that opened the client's session"
+            )
+        await session.close()
+
+    def _client_timeout(self, timeout: Timeout, *, streaming: bool) -> aiohttp.ClientTimeout:
+        key = attrs.evolve(timeout, total=None) if streaming else timeout
+        cached = self._timeouts.get(key)
+        if cached is None:
+            cached = aiohttp.ClientTimeout(
+                total=key.total, sock_connect=key.connect, sock_read=key.read
+            )
+            self._timeouts[key] = cached
+        return cached
+
+    async def request(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        options: RequestOptions,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        idempotent: bool,
+    ) -> RawResponse:
+        """Send a request and read the whole body; retry what may be retried.
+
+        Raises an :class:`APIStatusError` subclass for error statuses, :class:`APIConnectionError` /
+        :class:`APITimeoutError` when no usable response arrived.
+        """
+        url = self._url(url_path)
+
+        async def attempt(number: int) -> RawResponse:
+            session = await self._session_for_running_loop()
+            started = time.monotonic()
+            try:
+                async with session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=body,
+                    headers=_with_content_type(options.headers, body),
+                    timeout=self._client_timeout(options.timeout, streaming=False),
+                ) as response:
+                    if response.status >= 400:
+                        raise await _status_error(response, method, number - 1)
+                    content = await response.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise _map_exception(exc, method, str(url), retries=number - 1) from exc
+            info = _info(method, response, number, time.monotonic() - started)
+            _report(options, info)
+            return RawResponse(
+                status_code=response.status,
+                headers=response.headers,
+                content=content,
+                url=info.url,
+                method=method,
+                request_id=info.request_id,
+                retries_taken=number - 1,
+                elapsed=info.elapsed,
+            )
+
+        return await self._with_retries(method, str(url), options, idempotent, attempt)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        options: RequestOptions,
+        params: Mapping[str, str] | None = None,
+        accept: str = "*/*",
+    ) -> AsyncIterator[StreamingResponse]:
+        """Open a response for reading in chunks; the connection is released on exit.
+
+        Only the part before the body is retried (connection, status); the total timeout is off,
+        the read timeout bounds each silence.
+        """
+        url = self._url(url_path)
+        headers = CIMultiDict(options.headers)
+        headers["Accept"] = accept
+
+        async def attempt(number: int) -> tuple[aiohttp.ClientResponse, ResponseInfo]:
+            session = await self._session_for_running_loop()
+            started = time.monotonic()
+            try:
+                response = await session.request(
+                    method,
+                    url,
+                    params=params,
+                    headers=headers,
+                    timeout=self._client_timeout(options.timeout, streaming=True),
+                )
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise _map_exception(exc, method, str(url), retries=number - 1) from exc
+            if response.status >= 400:
+                try:
+                    raise await _status_error(response, method, number - 1)
+                finally:
+                    response.release()
+            info = _info(method, response, number, time.monotonic() - started)
+            _report(options, info)
+            return response, info
+
+        response, info = await self._with_retries(method, str(url), options, True, attempt)
+        try:
+            yield StreamingResponse(response, info)
+        finally:
+            # An unread remainder would pin the connection; closing drops it instead.
+            if response.content.at_eof():
+                response.release()
+            else:
+                response.close()
+
+    def _url(self, url_path: str) -> URL:
+        return URL(self.base_url + url_path, encoded=True)
+
+    async def _with_retries(
+        self,
+        method: str,
+        url: str,
+        options: RequestOptions,
+        idempotent: bool,
+        attempt: Callable[[int], Awaitable[T]],
+    ) -> T:
+        retries = 0
+        while True:
+            logger.debug("%s %s attempt %d", method, url, retries + 1)
+            try:
+                return await attempt(retries + 1)
+            except APIError as error:
+                retry_after: float | None = None
+                if isinstance(error, APIStatusError):
+                    retryable = idempotent and should_retry_status(error.status_code, error.headers)
+                    retry_after = parse_retry_after(error.headers)
+                else:
+                    # A connection that never opened carried nothing: safe to retry even a POST.
+                    retryable = idempotent or getattr(error, "_before_send", False)
+                delay = options.backoff.delay(retries, retry_after) if retryable else None
+                if delay is None or retries >= options.max_retries:
+                    logger.info("%s %s failed: %s", method, url, _describe(error))
+                    raise
+                logger.info(
+                    "%s %s failed (%s); retry %d of %d in %.2fs",
+                    method,
+                    url,
+                    _describe(error),
+                    retries + 1,
+                    options.max_retries,
+                    delay,
+                )
+            await options.backoff.sleep(delay)
+            retries += 1
+
+
+def _with_content_type(headers: Mapping[str, str], body: bytes | None) -> Mapping[str, str]:
+    if body is None:
+        return headers
+    out = CIMultiDict(headers)
+    out["Content-Type"] = "application/json"
+    return out
+
+
+def _info(
+    method: str, response: aiohttp.ClientResponse, attempt: int, elapsed: float
+) -> ResponseInfo:
+    headers = response.headers
+    request_id = headers.get("x-request-id") or headers.get("request-id")
+    info = ResponseInfo(
+        method=method,
+        url=str(response.url),
+        status_code=response.status,
+        headers=headers,
+        request_id=request_id,
+        attempt=attempt,
+        elapsed=elapsed,
+    )
+    logger.info(
+        "%s %s -> %d (%.1f ms, attempt %d, request_id=%s)",
+        method,
+        response.url.path,
+        response.status,
+        elapsed * 1000,
+        attempt,
+        request_id,
+    )
+    return info
+
+
+def _report(options: RequestOptions, info: ResponseInfo) -> None:
+    if options.on_response is not None:
+        options.on_response(info)
+
+
+async def _status_error(
+    response: aiohttp.ClientResponse, method: str, retries: int
+) -> APIStatusError:
+    try:
+        raw = await response.content.read(MAX_ERROR_BODY_CHARS * 4)
+    except (aiohttp.ClientError, TimeoutError):
+        raw = b""
+    text = raw.decode(response.charset or "utf-8", "replace")
+    cls = status_error_class(response.status)
+    error = cls(
+        status_code=response.status,
+        headers=response.headers,
+        body=text,
+        method=method,
+        url=str(response.url),
+        retries_taken=retries,
+    )
+    logger.info(
+        "%s %s -> %d (error_code=%s, request_id=%s)",
+        method,
+        response.url.path,
+        response.status,
+        error.error_code,
+        error.request_id,
+    )
+    return error
+
+
+def _map_exception(
+    exc: BaseException, method: str, url: str, *, retries: int
+) -> APIConnectionError:
+    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
+        error: APIConnectionError = APITimeoutError(
+            f"request timed out ({type(exc).__name__}): {method} {url}", method=method, url=url
+        )
+    else:
+        detail = str(exc) or type(exc).__name__
+        error = APIConnectionError(f"connection error: {detail}", method=method, url=url)
+        # Refused, unresolvable or TLS-failed connections never delivered a byte of the request.
+        error._before_send = isinstance(exc, aiohttp.ClientConnectorError)  # type: ignore[attr-defined]
+    error.retries_taken = retries  # type: ignore[attr-defined]
+    return error
+
+
+def _describe(error: APIError) -> str:
+    if isinstance(error, APIStatusError):
+        return f"{error.status_code} {error.error_code or ''}".strip()
+    return type(error).__name__

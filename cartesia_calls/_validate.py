@@ -1,0 +1,84 @@
+"""Checks of caller input, run before anything is sent. Each error names the argument."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["check_e164", "check_int_range", "check_non_empty", "check_optional_int_range"]
+
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+
+
+def check_non_empty(value: Any, name: str) -> str:
+    """``value`` as a non-empty string, or a TypeError/ValueError naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def check_e164(value: Any, name: str) -> str:
+    """``value`` if it is an E.164 phone number (``+14155550123``), else a ValueError."""
+    check_non_empty(value, name)
+    if not _E164.match(value):
+        raise ValueError(
+            f"{name} must be an E.164 phone number like '+14155550123' "
+            f"(a '+', the country code, then up to 15 digits), got {value!r}"
+        )
+    return str(value)
+
+
+def check_int_range(value: Any, name: str, low: int | None, high: int | None) -> int:
+    """``value`` if it is an int within ``[low, high]`` (either bound may be open)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+        raise ValueError(f"{name} must be from {bounds}, got {value}")
+    return value
+
+
+def check_optional_int_range(
+    value: Any, name: str, low: int | None, high: int | None
+) -> int | None:
+    """Like :func:`check_int_range`, letting ``None`` (not sent) through."""
+    return None if value is None else check_int_range(value, name, low, high)
+
+
+def outbound_items(items: Any, name: str) -> list[dict[str, Any]]:
+    """Outbound call items (``OutboundCall`` models or dicts) as wire dicts, checked.
+
+    A dict may carry only ``to_number`` and ``metadata``: any other key is an error rather than
+    something silently dropped.
+    """
+    from ._models import OutboundCall  # noqa: PLC0415 - models import nothing from here
+
+    if isinstance(items, str | bytes | dict) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{name} must be a list of OutboundCall or dicts")
+    out: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        where = f"{name}[{index}]"
+        if isinstance(item, OutboundCall):
+            to_number, metadata = item.to_number, item.metadata
+        elif isinstance(item, dict):
+            unknown = set(item) - {"to_number", "metadata"}
+            if unknown:
+                raise ValueError(
+                    f"{where} has unknown keys {sorted(unknown)}; only to_number and metadata"
+                )
+            if "to_number" not in item:
+                raise ValueError(f"{where} needs a to_number")
+            to_number, metadata = item["to_number"], item.get("metadata")
+        else:
+            raise TypeError(f"{where} must be an OutboundCall or a dict, got {type(item).__name__}")
+        entry: dict[str, Any] = {"to_number": check_e164(to_number, f"{where}.to_number")}
+        if metadata is not None:
+            if not isinstance(metadata, dict):
+                raise TypeError(f"{where}.metadata must be a dict")
+            entry["metadata"] = metadata
+        out.append(entry)
+    if not out:
+        raise ValueError(f"{name} must contain at least one call")
+    return out

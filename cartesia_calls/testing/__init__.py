@@ -1,0 +1,17 @@
+"""Test your code against a fake Cartesia API: no key, no network.
+
+::
+
+    from cartesia_calls.testing import FakeCartesia
+
+    async def test_my_report():
+        async with FakeCartesia() as fake:
+            fake.add_call(id="ac_1", agent_id="agent_1", status="completed")
+            async with fake.client() as client:
+                call = await client.calls.get("ac_1")
+"""
+
+from ._fake import DEFAULT_API_KEY, FakeCartesia, Fault, RecordedRequest
+from ._fake_calls import Lifecycle, Recording
+
+__all__ = ["DEFAULT_API_KEY", "FakeCartesia", "Fault", "Lifecycle", "RecordedRequest", "Recording"]

@@ -1,0 +1,317 @@
+"""``FakeCartesia``: an in-process HTTP server that speaks the Calls API contract.
+
+It checks auth and version headers like the real API, keeps calls in memory (seed them, then
+exercise your code), answers with Cartesia's structured error bodies, records every request, and
+injects faults on demand. It listens on loopback only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import attrs
+import orjson
+from aiohttp import web
+
+from ._fake_batches import BatchesMixin
+from ._fake_calls import CallsMixin
+from ._fake_http import JSON, error_body, json_error
+
+__all__ = ["FakeCartesia", "Fault", "RecordedRequest"]
+
+DEFAULT_API_KEY = "sk_car_fake_test_key"
+
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@attrs.frozen
+class RecordedRequest:
+    """One request the fake server received.
+
+    Attributes:
+        method: the HTTP method.
+        path: the raw (still percent-encoded) path.
+        query: the query parameters.
+        headers: the request headers.
+        body: the raw body.
+    """
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    body: bytes = attrs.field(repr=False)
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return orjson.loads(self.body)
+
+
+@attrs.define
+class Fault:
+    """A failure the fake server injects into matching requests.
+
+    Attributes:
+        status: answer with this status (``None``: answer normally, after ``delay``).
+        body: the body to send with ``status`` (``bytes``, ``str``, or a JSON-able value); by
+            default a Cartesia structured error.
+        headers: extra response headers, e.g. ``{"Retry-After": "2"}``.
+        content_type: the Content-Type of ``body``.
+        delay: seconds to wait before sending the response headers (slow server).
+        action: ``"respond"`` (default); ``"drop"`` closes the connection without any response;
+            ``"truncate"`` sends the normal response's headers and only part of its body, then
+            closes the connection.
+        method: only requests with this method match (``None``: any).
+        path: only requests whose path starts with this match (``None``: any).
+        times: how many matching requests it affects before it is used up.
+    """
+
+    status: int | None = None
+    body: bytes | str | Any = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    content_type: str = JSON
+    delay: float = 0.0
+    action: Literal["respond", "drop", "truncate"] = "respond"
+    method: str | None = None
+    path: str | None = None
+    times: int = 1
+
+    def matches(self, request: web.Request) -> bool:
+        """Whether this fault applies to ``request``."""
+        if self.times <= 0:
+            return False
+        if self.method is not None and request.method != self.method.upper():
+            return False
+        return self.path is None or request.path.startswith(self.path)
+
+
+class FakeCartesia(BatchesMixin, CallsMixin):
+    """A fake Cartesia API on loopback for tests, demos and local development.
+
+    Use it as ``async with FakeCartesia() as fake:`` and point a client at ``fake.base_url`` with
+    ``fake.api_key`` (or call :meth:`client`). Seed calls with :meth:`add_call`; inject failures
+    with :meth:`add_fault`; read what was sent in :attr:`requests`.
+
+    Args:
+        api_key: the only key the server accepts.
+        host: where to listen (loopback).
+        port: the port (0 picks a free one).
+        require_version: answer 400 when ``Cartesia-Version`` is missing, like the real API.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str = DEFAULT_API_KEY,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        require_version: bool = True,
+    ) -> None:
+        self.api_key = api_key
+        self.host = host
+        self.port = port
+        self.require_version = require_version
+        self._active_faults: dict[int, Fault | None] = {}
+        self._init_calls()
+        self._init_batches()
+        #: Every request received, oldest first.
+        self.requests: list[RecordedRequest] = []
+        #: Faults still waiting for a matching request.
+        self.faults: list[Fault] = []
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+    # -- seeding and inspection -------------------------------------------------------------
+
+    def add_fault(self, fault: Fault | None = None, /, **fields: Any) -> Fault:
+        """Queue a :class:`Fault` (or build one from keyword fields); returns it."""
+        if fault is None:
+            fault = Fault(**fields)
+        self.faults.append(fault)
+        return fault
+
+    def request_count(self, method: str | None = None, path: str | None = None) -> int:
+        """How many requests arrived, optionally only with this method and/or path prefix."""
+        return sum(
+            1
+            for r in self.requests
+            if (method is None or r.method == method.upper())
+            and (path is None or r.path.startswith(path))
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``, once started."""
+        if self._base_url is None:
+            raise RuntimeError("FakeCartesia is not running: use 'async with FakeCartesia()'")
+        return self._base_url
+
+    def client(self, **options: Any) -> Any:
+        """An :class:`~cartesia_calls.AsyncClient` pointed at this server (keyword options pass
+        through)."""
+        from .._client import AsyncClient  # noqa: PLC0415
+
+        return AsyncClient(api_key=self.api_key, base_url=self.base_url, **options)
+
+    def make_app(self) -> web.Application:
+        """The aiohttp application (for embedding in your own test server)."""
+        app = web.Application(middlewares=[self._middleware])
+        routes = self._routes()
+        for method, pattern, handler in routes:
+            app.router.add_route(method, pattern, handler)
+        return app
+
+    def _routes(self) -> list[tuple[str, str, Any]]:
+        # Batch routes first: "/agents/calls/batches" would otherwise look like a call id.
+        return self._batch_routes() + self._call_routes()
+
+    async def start(self) -> None:
+        """Start listening."""
+        if self._runner is not None:
+            return
+        runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        port: int = runner.addresses[0][1]
+        self.port = port
+        self._runner = runner
+        self._base_url = f"http://{self.host}:{port}"
+
+    async def close(self) -> None:
+        """Stop listening and drop open connections."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @contextmanager
+    def run_in_thread(self) -> Iterator[Self]:
+        """Run the server on its own event loop in a background thread (for synchronous code)."""
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        async def main() -> None:
+            try:
+                await self.start()
+            except BaseException as exc:
+                failure.append(exc)
+                raise
+            finally:
+                started.set()
+
+        thread = threading.Thread(target=loop.run_forever, name="fake-cartesia", daemon=True)
+        thread.start()
+        asyncio.run_coroutine_threadsafe(main(), loop)
+        started.wait()
+        if failure:
+            raise failure[0]
+        try:
+            yield self
+        finally:
+            asyncio.run_coroutine_threadsafe(self.close(), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
+
+    # -- middleware: record, faults, auth ------------------------------------------------
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        body = await request.read()
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.raw_path.split("?", 1)[0],
+                query=dict(request.query),
+                headers=dict(request.headers),
+                body=body,
+            )
+        )
+        fault = next((f for f in self.faults if f.matches(request)), None)
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.remove(fault)
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.action == "drop":
+                _abort(request)
+                raise _Dropped
+            if fault.status is not None:
+                return _fault_response(fault)
+        auth = request.headers.get("Authorization", "")
+        if auth != f"Bearer {self.api_key}":
+            return json_error(401, "unauthorized", "Unauthorized", "Invalid or missing API key.")
+        if self.require_version and not request.headers.get("Cartesia-Version"):
+            return json_error(
+                400,
+                "missing_version",
+                "Missing Cartesia-Version",
+                "The Cartesia-Version header is required.",
+            )
+        # Streaming handlers read the fault and cut their own body short.
+        self._active_faults[id(request)] = fault
+        try:
+            response = await handler(request)
+        except web.HTTPNotFound:
+            return json_error(404, "not_found", "Not found", f"No route for {request.path}.")
+        except web.HTTPMethodNotAllowed:
+            return json_error(405, "method_not_allowed", "Method not allowed", request.method)
+        finally:
+            del self._active_faults[id(request)]
+        if fault is not None and fault.action == "truncate" and isinstance(response, web.Response):
+            return await _truncate(request, response)
+        return response
+
+
+class _Dropped(Exception):
+    pass
+
+
+def _abort(request: web.Request) -> None:
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    body = fault.body
+    if body is None:
+        body = error_body("injected_fault", "Injected fault", f"Fault with status {fault.status}.")
+    raw = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else None
+    if raw is None:
+        raw = orjson.dumps(body)
+    response = web.Response(status=fault.status or 200, body=raw, headers=dict(fault.headers))
+    response.content_type = fault.content_type
+    return response
+
+
+async def _truncate(request: web.Request, response: web.Response) -> web.StreamResponse:
+    full = response.body if isinstance(response.body, bytes) else b""
+    stream = web.StreamResponse(status=response.status, headers=response.headers)
+    stream.content_length = max(len(full), 2)
+    await stream.prepare(request)
+    await stream.write(full[: len(full) // 2])
+    _abort(request)
+    return stream
