@@ -1,0 +1,435 @@
+"""The event loop behind the sync facade: what a blocking caller sees.
+
+Each test gets its own :class:`LoopRunner` (its own loop thread) and shuts it down afterwards;
+the process-wide runner is only exercised in subprocesses, where exit behaviour is visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, contextmanager
+
+import anyio
+import anyio.lowlevel
+import pytest
+
+from cartesia_calls._runner import LoopRunner, get_runner
+
+LOOP_THREAD = "cartesia-calls-io"
+
+
+@pytest.fixture
+def runner() -> Iterator[LoopRunner]:
+    runner = LoopRunner()
+    yield runner
+    runner.shutdown()
+
+
+async def add(a: int, b: int = 0) -> int:
+    await anyio.lowlevel.checkpoint()
+    return a + b
+
+
+async def current_thread() -> threading.Thread:
+    return threading.current_thread()
+
+
+class Boom(Exception):
+    pass
+
+
+def test_run_returns_the_coroutine_result(runner: LoopRunner) -> None:
+    assert runner.run(add, 1, 2) == 3
+    assert runner.run(add, 1, b=41) == 42
+
+
+def test_run_raises_the_coroutine_exception_object_unchanged(runner: LoopRunner) -> None:
+    boom = Boom("boom")
+
+    async def fail() -> None:
+        await anyio.lowlevel.checkpoint()
+        raise boom
+
+    with pytest.raises(Boom) as info:
+        runner.run(fail)
+    assert info.value is boom
+
+
+def test_run_works_where_the_calling_thread_runs_its_own_loop(runner: LoopRunner) -> None:
+    # What a Jupyter cell is: synchronous code on a thread whose asyncio loop is running.
+    async def cell() -> tuple[int, threading.Thread]:
+        return runner.run(add, 20, 22), runner.run(current_thread)
+
+    total, loop_thread = asyncio.run(cell())
+    assert total == 42
+    assert loop_thread is not threading.current_thread()
+    assert loop_thread.name == LOOP_THREAD
+
+
+def test_concurrent_callers_share_one_daemon_loop_thread(runner: LoopRunner) -> None:
+    callers = 24
+    arrived = 0
+    everyone_here: anyio.Event | None = None
+
+    async def square(i: int) -> tuple[int, threading.Thread]:
+        # Every call waits until all are in flight: they really run concurrently on the loop.
+        nonlocal arrived, everyone_here
+        if everyone_here is None:
+            everyone_here = anyio.Event()
+        arrived += 1
+        if arrived == callers:
+            everyone_here.set()
+        with anyio.fail_after(5):
+            await everyone_here.wait()
+        return i * i, threading.current_thread()
+
+    with ThreadPoolExecutor(max_workers=callers) as pool:
+        results = list(pool.map(lambda i: runner.run(square, i), range(callers)))
+
+    assert [value for value, _ in results] == [i * i for i in range(callers)]
+    loop_threads = {thread for _, thread in results}
+    assert len(loop_threads) == 1
+    (loop_thread,) = loop_threads
+    assert loop_thread.name == LOOP_THREAD
+    assert loop_thread.daemon
+    assert loop_thread is not threading.main_thread()
+
+
+def test_run_from_the_loop_thread_raises_instead_of_deadlocking(runner: LoopRunner) -> None:
+    async def reenter() -> int:
+        return runner.run(add, 1)
+
+    with pytest.raises(RuntimeError, match="use the AsyncClient"):
+        runner.run(reenter)
+    assert runner.run(add, 1) == 1
+
+
+@contextmanager
+def ctrl_c_once(started: threading.Event) -> Iterator[None]:
+    """Press Ctrl-C (a real SIGINT to the main thread) as soon as ``started`` is set."""
+    assert threading.current_thread() is threading.main_thread()
+
+    def press() -> None:
+        assert started.wait(5)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    helper = threading.Thread(target=press)
+    helper.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            yield
+    finally:
+        helper.join()
+        signal.signal(signal.SIGINT, previous)
+
+
+needs_pthread_kill = pytest.mark.skipif(
+    not hasattr(signal, "pthread_kill"), reason="needs pthread_kill"
+)
+
+
+@needs_pthread_kill
+def test_ctrl_c_cancels_the_call_on_the_loop(runner: LoopRunner) -> None:
+    started = threading.Event()
+    unwound = threading.Event()
+
+    async def hang() -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            unwound.set()
+
+    with ctrl_c_once(started):
+        runner.run(hang)
+
+    # The coroutine saw the cancellation, and had finished unwinding before run() re-raised.
+    assert unwound.is_set()
+    assert runner.run(add, 2, 3) == 5
+
+
+@needs_pthread_kill
+def test_ctrl_c_while_entering_an_async_cm_cancels_the_enter(runner: LoopRunner) -> None:
+    started = threading.Event()
+    unwound = threading.Event()
+
+    @asynccontextmanager
+    async def slow_to_open() -> AsyncIterator[None]:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+            yield
+        finally:
+            unwound.set()
+
+    with ctrl_c_once(started), runner.wrap_async_cm(slow_to_open()):
+        pytest.fail("entered")  # pragma: no cover
+    assert unwound.is_set()
+
+
+def test_iterate_is_lazy_and_closing_early_runs_the_generator_cleanup(
+    runner: LoopRunner,
+) -> None:
+    produced: list[int] = []
+    closed_on: list[str] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            for i in range(1000):
+                produced.append(i)
+                yield i
+        finally:
+            closed_on.append(threading.current_thread().name)
+
+    it = runner.iterate(numbers)
+    assert produced == []
+    assert next(it) == 0
+    assert produced == [0]
+    assert next(it) == 1
+    assert produced == [0, 1]
+    assert closed_on == []
+    it.close()
+    assert closed_on == [LOOP_THREAD]
+    assert produced == [0, 1]
+
+    for i in runner.iterate(numbers):
+        if i == 2:
+            break
+    assert closed_on == [LOOP_THREAD, LOOP_THREAD]
+
+
+def test_iterate_yields_everything_then_stops(runner: LoopRunner) -> None:
+    async def letters() -> AsyncIterator[str]:
+        for letter in "abc":
+            await anyio.lowlevel.checkpoint()
+            yield letter
+
+    assert list(runner.iterate(letters)) == ["a", "b", "c"]
+
+
+def test_iterate_raises_the_iterator_exception(runner: LoopRunner) -> None:
+    async def broken() -> AsyncIterator[int]:
+        yield 1
+        raise Boom
+
+    it = runner.iterate(broken)
+    assert next(it) == 1
+    with pytest.raises(Boom):
+        next(it)
+
+
+def test_wrap_async_cm_enters_and_exits_in_one_task_on_the_loop(runner: LoopRunner) -> None:
+    seen: list[tuple[str, str]] = []
+
+    @asynccontextmanager
+    async def resource() -> AsyncIterator[str]:
+        seen.append(("enter", threading.current_thread().name))
+        # A task group must be exited by the task that entered it.
+        async with anyio.create_task_group():
+            yield "value"
+        seen.append(("exit", threading.current_thread().name))
+
+    with runner.wrap_async_cm(resource()) as value:
+        assert value == "value"
+        assert seen == [("enter", LOOP_THREAD)]
+    assert seen == [("enter", LOOP_THREAD), ("exit", LOOP_THREAD)]
+
+
+def test_wrap_async_cm_passes_the_body_exception_to_aexit(runner: LoopRunner) -> None:
+    seen: list[BaseException] = []
+
+    @asynccontextmanager
+    async def watching(suppress: bool) -> AsyncIterator[None]:
+        try:
+            yield
+        except Boom as exc:
+            seen.append(exc)
+            if not suppress:
+                raise
+
+    boom = Boom()
+    with pytest.raises(Boom) as info, runner.wrap_async_cm(watching(suppress=False)):
+        raise boom
+    assert info.value is boom
+    assert seen == [boom]
+
+    with runner.wrap_async_cm(watching(suppress=True)):
+        raise Boom
+    assert len(seen) == 2
+
+
+def test_cleanups_run_on_shutdown_and_a_new_loop_starts_afterwards(runner: LoopRunner) -> None:
+    ran: list[str] = []
+
+    async def cleanup() -> None:
+        await anyio.lowlevel.checkpoint()
+        ran.append(threading.current_thread().name)
+
+    async def never_ran() -> None:
+        ran.append("unregistered")
+
+    first_loop = runner.run(current_thread)
+    generation = runner.generation
+    runner.register_cleanup(cleanup)
+    runner.register_cleanup(never_ran)()
+    runner.shutdown()
+
+    assert ran == [LOOP_THREAD]
+    assert not first_loop.is_alive()
+    assert runner.generation != generation
+    assert runner.run(current_thread) is not first_loop
+
+
+def test_shutdown_is_bounded_when_a_cleanup_hangs(runner: LoopRunner) -> None:
+    runner.run(add, 0)
+    runner.register_cleanup(anyio.sleep_forever)
+    started = time.monotonic()
+    runner.shutdown(timeout=0.2)
+    assert time.monotonic() - started < 1
+
+
+def test_get_runner_is_one_runner_per_process() -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runners = set(pool.map(lambda _: get_runner(), range(8)))
+    assert runners == {get_runner()}
+
+
+def wait_for_child(pid: int, timeout: float = 10) -> int:
+    """The child's exit status, killing it if it has not exited within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_a_loop_of_its_own(runner: LoopRunner) -> None:
+    parent_loop = runner.run(current_thread)
+    generation = runner.generation
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns about forking a process that has threads: that is the point.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code only
+        code = 1
+        try:
+            child_loop = runner.run(current_thread)
+            ok = child_loop.name == LOOP_THREAD and child_loop is not parent_loop
+            code = 0 if ok and runner.generation != generation else 2
+        finally:
+            os._exit(code)
+    assert wait_for_child(pid) == 0
+    assert runner.run(current_thread) is parent_loop
+    assert runner.generation == generation
+
+
+def run_script(script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=15,
+        check=False,
+    )
+
+
+def test_interpreter_exit_closes_sessions_nobody_closed() -> None:
+    # An aiohttp session a sync client never closed: the exit hook closes it on the loop, so
+    # aiohttp has nothing to warn about, and exit is prompt.
+    started = time.monotonic()
+    result = run_script(
+        """
+        import threading
+        import aiohttp
+        from cartesia_calls._runner import get_runner
+
+        runner = get_runner()
+
+        async def open_session():
+            session = aiohttp.ClientSession()
+
+            async def close():
+                await session.close()
+                print("closed on", threading.current_thread().name, flush=True)
+
+            runner.register_cleanup(close)
+
+        runner.run(open_session)
+        print("exiting", flush=True)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["exiting", f"closed on {LOOP_THREAD}"]
+    assert result.stderr == ""
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_that_used_the_runner_exits_normally() -> None:
+    # Not os._exit(): the child runs its exit hooks and finalizers, none of which may wait on
+    # the parent's loop thread (it does not exist in the child).
+    result = run_script(
+        """
+        import os, time
+        from cartesia_calls._runner import get_runner
+
+        async def pid():
+            return os.getpid()
+
+        runner = get_runner()
+        runner.run(pid)
+        child = os.fork()
+        if child == 0:
+            assert runner.run(pid) == os.getpid()
+            raise SystemExit(0)
+        deadline = time.monotonic() + 5
+        while not (status := os.waitpid(child, os.WNOHANG))[0]:
+            if time.monotonic() > deadline:
+                os.kill(child, 9)
+                raise SystemExit("the forked child hung")
+            time.sleep(0.01)
+        raise SystemExit(os.waitstatus_to_exitcode(status[1]))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_a_wedged_loop_does_not_hang_interpreter_exit() -> None:
+    started = time.monotonic()
+    result = run_script(
+        """
+        import threading, time
+        from cartesia_calls._runner import get_runner
+
+        runner = get_runner()
+        wedged = threading.Event()
+
+        async def wedge():
+            wedged.set()
+            time.sleep(60)  # blocks the loop thread itself
+
+        threading.Thread(target=runner.run, args=(wedge,), daemon=True).start()
+        wedged.wait()
+        print("exiting", flush=True)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "exiting\n"
+    assert time.monotonic() - started < 8
