@@ -1,0 +1,307 @@
+"""``client.batches``: call batches (queued outbound calls) on the async client."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from ._convert import decode, dumps
+from ._models import CallBatch, OutboundCall, Page
+from ._pagination import AsyncPager
+from ._transport import path
+from ._validate import check_e164, check_int_range, check_non_empty, check_optional_int_range
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient
+
+__all__ = ["AsyncBatches"]
+
+#: The most recipients one batch may have (the API's limit).
+MAX_RECIPIENTS: Final = 1000
+_RECIPIENT_KEYS: Final = frozenset({"to_number", "metadata"})
+_BATCHES: Final = path("agents", "calls", "batches")
+
+
+class AsyncBatches:
+    """Call batches: many outbound calls queued and dialed at a bounded concurrency.
+
+    Reached as ``client.batches``; every method but :meth:`list` is a coroutine.
+    """
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        name: str,
+        agent_id: str,
+        from_number_id: str,
+        recipients: Iterable[OutboundCall | Mapping[str, Any]],
+        target_concurrency_limit: int | None = None,
+        ringing_timeout_seconds: int | None = None,
+        max_call_duration_minutes: int | None = None,
+        scheduled_at: _dt.datetime | str | None = None,
+        allow_retry: bool = False,
+    ) -> CallBatch:
+        """Queue a batch of outbound calls: every recipient is dialed, a few at a time.
+
+        Creating a batch dials real phones, so a failed request is **not** retried (it may have
+        reached Cartesia) unless ``allow_retry=True``; only a connection that could not even be
+        opened is retried. Every argument is checked before anything is sent; options left at
+        ``None`` are not sent, so the API's defaults apply.
+
+        Args:
+            name: a name for the batch, shown in the dashboard.
+            agent_id: the agent that handles the calls.
+            from_number_id: the phone number id to call from (``ap_...``).
+            recipients: 1 to 1000 numbers to call, each an :class:`OutboundCall` or a dict
+                ``{"to_number": "+14155550123", "metadata": {...}}`` (``metadata`` optional; any
+                other key is an error). Numbers must be E.164.
+            target_concurrency_limit: how many calls may run at once (1 or more).
+            ringing_timeout_seconds: how long each call rings before giving up (5-80).
+            max_call_duration_minutes: the longest a call may last (1-480).
+            scheduled_at: when to start dialing: a timezone-aware :class:`~datetime.datetime`
+                or an ISO 8601 string with an offset; sent as RFC 3339 with its offset. The API
+                requires a time in the future and at most 30 days ahead (checked by the API).
+            allow_retry: retry failed attempts like an idempotent request (may create the batch
+                twice if an attempt reached Cartesia but its answer was lost).
+
+        Returns:
+            The new :class:`CallBatch` (status ``pending``).
+
+        Raises:
+            ValueError: an argument is out of range, empty, or not E.164; a recipient dict has
+                an unknown key; ``scheduled_at`` has no UTC offset (nothing is sent).
+            TypeError: an argument has the wrong type (nothing is sent).
+            BadRequestError: the API rejected the batch (for example ``scheduled_at`` in the
+                past).
+            NotFoundError: the agent or phone number does not exist.
+        """
+        body: dict[str, Any] = {
+            "name": check_non_empty(name, "name"),
+            "agent_id": check_non_empty(agent_id, "agent_id"),
+            "from_number_id": check_non_empty(from_number_id, "from_number_id"),
+            "recipients": _recipients(recipients),
+        }
+        options = {
+            "target_concurrency_limit": check_optional_int_range(
+                target_concurrency_limit, "target_concurrency_limit", 1, None
+            ),
+            "ringing_timeout_seconds": check_optional_int_range(
+                ringing_timeout_seconds, "ringing_timeout_seconds", 5, 80
+            ),
+            "max_call_duration_minutes": check_optional_int_range(
+                max_call_duration_minutes, "max_call_duration_minutes", 1, 480
+            ),
+            "scheduled_at": None if scheduled_at is None else _rfc3339(scheduled_at),
+        }
+        body.update((key, value) for key, value in options.items() if value is not None)
+        if not isinstance(allow_retry, bool):
+            raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
+        try:
+            payload = dumps(body)
+        except TypeError as exc:
+            raise TypeError(f"recipients metadata must be JSON-serializable: {exc}") from None
+        raw = await self._client._send("POST", _BATCHES, body=payload, idempotent=allow_retry)
+        return decode(
+            raw.content, CallBatch, status_code=raw.status_code, method="POST", url=raw.url
+        )
+
+    def list(
+        self,
+        *,
+        agent_id: str | None = None,
+        limit: int | None = None,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> AsyncPager[CallBatch]:
+        """List call batches, newest first, fetching pages lazily as they are used.
+
+        This is not a coroutine: it checks its arguments and returns a pager at once; nothing
+        is sent until the pager is iterated (``async for batch in client.batches.list()``) or
+        awaited (``page = await client.batches.list()`` gives the first page). Items of a list
+        carry no ``recipients``; :meth:`get` a batch to see them.
+
+        Args:
+            agent_id: only the batches of this agent.
+            limit: the page size, 1-100 (the API's default is 10).
+            starting_after: a batch id: start with the batch after it (older).
+            ending_before: a batch id: page backwards, towards newer batches, from before it.
+
+        Returns:
+            An :class:`AsyncPager` of :class:`CallBatch`.
+
+        Raises:
+            ValueError: ``limit`` is out of range, a cursor or ``agent_id`` is empty, or both
+                cursors are given (raised here, before anything is sent).
+            TypeError: an argument has the wrong type.
+        """
+        params: dict[str, str] = {}
+        if agent_id is not None:
+            params["agent_id"] = check_non_empty(agent_id, "agent_id")
+        if limit is not None:
+            params["limit"] = str(check_int_range(limit, "limit", 1, 100))
+        if starting_after is not None and ending_before is not None:
+            raise ValueError("pass at most one of starting_after and ending_before")
+        if starting_after is not None:
+            params["starting_after"] = check_non_empty(starting_after, "starting_after")
+        if ending_before is not None:
+            params["ending_before"] = check_non_empty(ending_before, "ending_before")
+        return AsyncPager(self._fetch_page, params)
+
+    async def _fetch_page(self, params: Mapping[str, str]) -> Page[CallBatch]:
+        raw = await self._client._send("GET", _BATCHES, params=params, idempotent=True)
+        return decode(
+            raw.content, Page[CallBatch], status_code=raw.status_code, method="GET", url=raw.url
+        )
+
+    async def get(self, batch_id: str) -> CallBatch:
+        """Fetch one call batch, with its recipients.
+
+        Args:
+            batch_id: the batch's id (``acb_...``).
+
+        Returns:
+            The :class:`CallBatch`, ``recipients`` included.
+
+        Raises:
+            NotFoundError: no batch has this id.
+            ValueError: ``batch_id`` is empty (nothing is sent).
+            TypeError: ``batch_id`` is not a string (nothing is sent).
+        """
+        url_path = _BATCHES + path(batch_id, name="batch_id")
+        raw = await self._client._send("GET", url_path, idempotent=True)
+        return decode(
+            raw.content, CallBatch, status_code=raw.status_code, method="GET", url=raw.url
+        )
+
+    async def cancel(self, batch_id: str) -> CallBatch:
+        """Stop dialing a batch: its queued calls are not placed; calls in progress go on.
+
+        Cancelling is idempotent (cancelling a cancelled batch changes nothing), so failed
+        attempts are retried like a GET.
+
+        Args:
+            batch_id: the batch's id (``acb_...``).
+
+        Returns:
+            The batch as it is after the cancellation.
+
+        Raises:
+            NotFoundError: no batch has this id.
+            ValueError: ``batch_id`` is empty (nothing is sent).
+            TypeError: ``batch_id`` is not a string (nothing is sent).
+        """
+        url_path = _BATCHES + path(batch_id, name="batch_id") + "/cancel"
+        raw = await self._client._send("POST", url_path, idempotent=True)
+        return decode(
+            raw.content, CallBatch, status_code=raw.status_code, method="POST", url=raw.url
+        )
+
+    async def retry(self, batch_id: str, *, allow_retry: bool = False) -> CallBatch:
+        """Queue again the recipients whose last call failed or went unanswered.
+
+        This dials real phones again, so a failed request is not retried automatically (only a
+        connection that could not be opened is) unless ``allow_retry=True``.
+
+        Args:
+            batch_id: the batch's id (``acb_...``).
+            allow_retry: retry failed attempts like an idempotent request.
+
+        Returns:
+            The batch as it is after re-queueing.
+
+        Raises:
+            BadRequestError: the batch was cancelled (a cancelled batch cannot be retried).
+            NotFoundError: no batch has this id.
+            ValueError: ``batch_id`` is empty (nothing is sent).
+            TypeError: ``batch_id`` is not a string (nothing is sent).
+        """
+        url_path = _BATCHES + path(batch_id, name="batch_id") + "/retry"
+        if not isinstance(allow_retry, bool):
+            raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
+        raw = await self._client._send("POST", url_path, idempotent=allow_retry)
+        return decode(
+            raw.content, CallBatch, status_code=raw.status_code, method="POST", url=raw.url
+        )
+
+
+def _recipients(recipients: Any) -> list[dict[str, Any]]:
+    """The wire form of the recipients; every problem is a TypeError/ValueError naming it."""
+    if isinstance(recipients, str | bytes | bytearray | Mapping) or not isinstance(
+        recipients, Iterable
+    ):
+        raise TypeError(
+            "recipients must be a list of OutboundCall or {'to_number': ..., 'metadata': ...} "
+            f"dicts, got {type(recipients).__name__}"
+        )
+    items = list(recipients)
+    if not 1 <= len(items) <= MAX_RECIPIENTS:
+        raise ValueError(f"recipients must have 1 to {MAX_RECIPIENTS} items, got {len(items)}")
+    return [_recipient(item, f"recipients[{index}]") for index, item in enumerate(items)]
+
+
+def _recipient(item: Any, name: str) -> dict[str, Any]:
+    if isinstance(item, OutboundCall):
+        if item.extra:
+            key = next(iter(item.extra))
+            raise ValueError(
+                f"{name} has an unknown field {key!r} (from OutboundCall.extra); "
+                "a recipient has only to_number and metadata"
+            )
+        to_number: Any = item.to_number
+        metadata: Any = item.metadata
+    elif isinstance(item, Mapping):
+        for key in item:
+            if key not in _RECIPIENT_KEYS:
+                raise ValueError(
+                    f"{name} has an unknown key {key!r}; a recipient has only "
+                    "'to_number' and 'metadata'"
+                )
+        if "to_number" not in item:
+            raise ValueError(f"{name} is missing 'to_number'")
+        to_number = item["to_number"]
+        metadata = item.get("metadata")
+    else:
+        raise TypeError(f"{name} must be an OutboundCall or a dict, got {type(item).__name__}")
+    wire: dict[str, Any] = {"to_number": check_e164(to_number, f"{name}.to_number")}
+    if metadata is not None:
+        if not isinstance(metadata, Mapping):
+            raise TypeError(
+                f"{name}.metadata must be a dict (a JSON object), got {type(metadata).__name__}"
+            )
+        for key in metadata:
+            if not isinstance(key, str):
+                raise TypeError(f"{name}.metadata keys must be strings, got {key!r}")
+        wire["metadata"] = dict(metadata)
+    return wire
+
+
+def _rfc3339(value: Any) -> str:
+    """``scheduled_at`` as RFC 3339 with its UTC offset; naive times are refused."""
+    if isinstance(value, str):
+        try:
+            parsed = _dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"scheduled_at must be an ISO 8601 date-time with a UTC offset, got {value!r}"
+            ) from None
+    elif isinstance(value, _dt.datetime):
+        parsed = value
+    else:
+        raise TypeError(
+            f"scheduled_at must be a timezone-aware datetime or a string, "
+            f"got {type(value).__name__}"
+        )
+    offset = parsed.utcoffset()
+    if offset is None:
+        raise ValueError(
+            "scheduled_at must be timezone-aware (give it a tzinfo or an offset such as "
+            f"'+00:00'); got the naive {parsed.isoformat()!r}"
+        )
+    if offset % _dt.timedelta(minutes=1):
+        # RFC 3339 offsets are whole minutes; historic zones (LMT) may not be.
+        parsed = parsed.astimezone(_dt.UTC)
+    return parsed.isoformat()

@@ -1,0 +1,413 @@
+"""The fake server's calls: storage, a controllable clock, and the ``/agents/calls`` routes.
+
+Calls placed through the fake (or seeded with a :class:`Lifecycle`) move ``created`` ->
+``started`` -> ``completed``/``failed`` as the fake's clock advances: ``fake.advance(seconds)``.
+Nothing moves on its own, so tests decide exactly when a call is in which state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import struct
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from ._fake_http import json_error, json_response
+
+Route = tuple[str, str, Any]
+
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_EPOCH = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+_TERMINAL = {"completed", "failed", "cancelled"}
+# What a redaction keeps (everything else is deleted); telephony keeps two keys.
+_KEPT_ON_REDACT = {
+    "id",
+    "agent_id",
+    "agent_name",
+    "status",
+    "start_time",
+    "end_time",
+    "end_reason",
+    "zdr_enabled",
+    "deployment_id",
+    "deployment_version_id",
+    "deployment_region",
+    "batch_id",
+}
+
+
+def iso(moment: dt.datetime) -> str:
+    """A UTC timestamp as the API writes it: ``2026-03-01T12:00:00Z``."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") + (
+        f".{moment.microsecond:06d}Z" if moment.microsecond else "Z"
+    )
+
+
+@attrs.define
+class Lifecycle:
+    """When a fake call starts and ends, in seconds on the fake's clock, and how it ends.
+
+    Attributes:
+        starts_at: clock time at which it becomes ``started`` (``None``: never answered).
+        ends_at: clock time at which it ends.
+        outcome: ``"completed"`` or ``"failed"``.
+        end_reason: the ``end_reason`` it ends with.
+    """
+
+    starts_at: float | None
+    ends_at: float
+    outcome: str = "completed"
+    end_reason: str = "agent_hangup"
+
+
+@attrs.define
+class Recording:
+    """A synthetic WAV recording: a 440 Hz tone, generated as it is served (never all in memory).
+
+    Attributes:
+        seconds: its length.
+        sample_rate: samples per second (16-bit mono).
+    """
+
+    seconds: float
+    sample_rate: int = 8000
+
+    @property
+    def data_size(self) -> int:
+        """Bytes of PCM audio after the header."""
+        return int(self.seconds * self.sample_rate) * 2
+
+    @property
+    def size(self) -> int:
+        """Total bytes, header included."""
+        return 44 + self.data_size
+
+    def header(self) -> bytes:
+        """The 44-byte RIFF/WAVE header."""
+        rate = self.sample_rate
+        return (
+            b"RIFF"
+            + struct.pack("<I", 36 + self.data_size)
+            + b"WAVE"
+            + b"fmt "
+            + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+            + b"data"
+            + struct.pack("<I", self.data_size)
+        )
+
+    def chunks(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
+        """The whole file in chunks."""
+        return _tone(self, chunk_size)
+
+
+async def _tone(recording: Recording, chunk_size: int) -> AsyncIterator[bytes]:
+    period = recording.sample_rate // 440 or 1
+    cycle = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * i / period))) for i in range(period)
+    )
+    block = cycle * max(1, chunk_size // len(cycle))
+    yield recording.header()
+    remaining = recording.data_size
+    while remaining > 0:
+        piece = block[: min(len(block), remaining)]
+        remaining -= len(piece)
+        yield piece
+
+
+class CallsMixin:
+    """Calls kept in memory in wire format, served like the real API."""
+
+    #: Stored calls in wire format (what Get Call returns), by id.
+    calls: dict[str, dict[str, Any]]
+    #: Runtime log lines per call id (Get Call Logs answers 404 for calls without an entry).
+    logs: dict[str, list[str]]
+    #: Recordings per call id (the audio endpoint answers 404 for calls without one).
+    recordings: dict[str, Recording]
+    #: Phone number ids the fake accepts as ``from_number_id``, with their numbers.
+    phone_numbers: dict[str, str]
+    #: Destination numbers that fail to dial, with the error object the API returns for them.
+    unreachable_numbers: dict[str, dict[str, Any]]
+    #: Seconds on the fake's clock (see :meth:`advance`).
+    clock: float
+    _active_faults: dict[int, Any]
+
+    def _init_calls(self) -> None:
+        self.calls = {}
+        self.logs = {}
+        self.recordings = {}
+        self.phone_numbers = {"ap_fake_number": "+15555550100"}
+        self.unreachable_numbers = {}
+        self.clock = 0.0
+        self._lifecycles: dict[str, Lifecycle] = {}
+
+    def _call_routes(self) -> list[Route]:
+        return [
+            ("GET", "/agents/calls", self._list_calls),
+            ("POST", "/agents/calls", self._create_calls),
+            ("GET", "/agents/calls/{call_id}", self._get_call),
+            ("DELETE", "/agents/calls/{call_id}", self._delete_call),
+            ("POST", "/agents/calls/{call_id}/cancel", self._cancel_call),
+            ("GET", "/agents/calls/{call_id}/logs", self._get_logs),
+            ("GET", "/agents/calls/{call_id}/audio", self._get_audio),
+        ]
+
+    # -- seeding and the clock ---------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        """The fake clock as a datetime (it starts at 2026-03-01T12:00:00Z)."""
+        return _EPOCH + dt.timedelta(seconds=self.clock)
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake clock forward; scheduled calls start and end accordingly."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.clock += seconds
+        for call_id in list(self._lifecycles):
+            self._apply_lifecycle(call_id)
+
+    async def sleep(self, seconds: float) -> None:
+        """An async sleep that advances the fake clock instead of waiting: pass it as
+        ``Backoff(sleep=fake.sleep)`` to run polling code instantly."""
+        self.advance(seconds)
+
+    def add_call(
+        self,
+        call: Any = None,
+        /,
+        *,
+        lifecycle: Lifecycle | None = None,
+        logs: list[str] | None = None,
+        recording: Recording | float | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Store a call; returns its wire form.
+
+        ``call`` may be an :class:`~cartesia_calls.AgentCall`, a wire-format mapping, or omitted;
+        keyword ``fields`` override or add wire fields. A call without an id gets one.
+
+        Args:
+            lifecycle: move the call through its states as the clock advances.
+            logs: runtime log lines for Get Call Logs.
+            recording: a :class:`Recording`, or its length in seconds, for the audio endpoint.
+        """
+        if call is None:
+            data: dict[str, Any] = {}
+        elif hasattr(call, "to_dict"):
+            data = call.to_dict()
+        elif isinstance(call, Mapping):
+            data = dict(call)
+        else:
+            raise TypeError("call must be an AgentCall or a mapping")
+        data.update(fields)
+        data.setdefault("id", f"ac_{uuid.uuid4().hex[:16]}")
+        data.setdefault("agent_id", "agent_fake")
+        data.setdefault("status", "completed" if lifecycle is None else "created")
+        call_id = data["id"]
+        self.calls[call_id] = data
+        if logs is not None:
+            self.logs[call_id] = list(logs)
+        if recording is not None:
+            self.recordings[call_id] = (
+                recording if isinstance(recording, Recording) else Recording(float(recording))
+            )
+        if lifecycle is not None:
+            self._lifecycles[call_id] = lifecycle
+            self._apply_lifecycle(call_id)
+        return data
+
+    def _apply_lifecycle(self, call_id: str) -> None:
+        life = self._lifecycles.get(call_id)
+        call = self.calls.get(call_id)
+        if life is None or call is None:
+            return
+        if (
+            life.starts_at is not None
+            and self.clock >= life.starts_at
+            and call["status"] == "created"
+        ):
+            call["status"] = "started"
+            call["start_time"] = iso(_EPOCH + dt.timedelta(seconds=life.starts_at or 0.0))
+        if self.clock >= life.ends_at and call["status"] not in _TERMINAL:
+            self._end_call(call, life.outcome, life.end_reason, life.ends_at)
+
+    def _end_call(self, call: dict[str, Any], outcome: str, reason: str, at: float) -> None:
+        call["status"] = outcome
+        call["end_reason"] = reason
+        call["end_time"] = iso(_EPOCH + dt.timedelta(seconds=at))
+        self._lifecycles.pop(call["id"], None)
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def _call_or_404(self, call_id: str) -> dict[str, Any] | web.Response:
+        call = self.calls.get(call_id)
+        if call is None:
+            return json_error(404, "call_not_found", "Call not found", f"No call {call_id!r}.")
+        return call
+
+    async def _get_call(self, request: web.Request) -> web.Response:
+        call = self._call_or_404(request.match_info["call_id"])
+        if isinstance(call, web.Response):
+            return call
+        return json_response(call)
+
+    async def _list_calls(self, request: web.Request) -> web.Response:
+        query = request.query
+        agent_id, batch_id = query.get("agent_id"), query.get("batch_id")
+        if not agent_id and not batch_id:
+            return json_error(400, "invalid_request", "Bad request", "agent_id is required.")
+        try:
+            limit = int(query.get("limit", "10"))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            return json_error(400, "invalid_request", "Bad request", "limit must be 1 to 100.")
+        items = [
+            c
+            for c in self.calls.values()
+            if (agent_id is None or c.get("agent_id") == agent_id)
+            and (batch_id is None or c.get("batch_id") == batch_id)
+        ]
+        # Newest first; calls that never started sort last, ties by id for a stable order.
+        items.sort(key=lambda c: (c.get("start_time") or "", c["id"]), reverse=True)
+        ids = [c["id"] for c in items]
+        after, before = query.get("starting_after"), query.get("ending_before")
+        if after is not None or before is not None:
+            cursor = after if after is not None else before
+            if cursor not in ids:
+                return json_error(400, "invalid_cursor", "Bad request", f"Unknown {cursor!r}.")
+        if before is not None:
+            end = ids.index(before)
+            start = max(0, end - limit)
+            page, more = items[start:end], start > 0
+            next_page = page[0]["id"] if more and page else None
+        else:
+            start = ids.index(after) + 1 if after is not None else 0
+            page, more = items[start : start + limit], start + limit < len(items)
+            next_page = page[-1]["id"] if more and page else None
+        expand = query.get("expand") == "transcript"
+        data = [c if expand else {k: v for k, v in c.items() if k != "transcript"} for c in page]
+        return json_response({"data": data, "next_page": next_page, "has_more": more})
+
+    async def _create_calls(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return json_error(400, "invalid_json", "Bad request", "The body is not JSON.")
+        problem = _outbound_problem(body)
+        if problem is not None:
+            return json_error(400, "invalid_request", "Bad request", problem)
+        from_number = self.phone_numbers.get(body["from_number_id"])
+        if from_number is None:
+            return json_error(404, "phone_number_not_found", "Not found", "Phone number not found.")
+        results = []
+        for item in body["outbound_calls"]:
+            number = item["to_number"]
+            if number in self.unreachable_numbers:
+                results.append({"number": number, "error": self.unreachable_numbers[number]})
+                continue
+            call = self.add_call(
+                id=f"ac_{uuid.uuid4().hex[:16]}",
+                agent_id=body["agent_id"],
+                status="created",
+                telephony_params={"to": number, "from": from_number, "direction": "outbound"},
+                metadata=item.get("metadata") or {},
+                lifecycle=Lifecycle(starts_at=self.clock + 1, ends_at=self.clock + 30),
+            )
+            results.append({"number": number, "agent_call_id": call["id"]})
+        return json_response({"calls": results})
+
+    async def _cancel_call(self, request: web.Request) -> web.Response:
+        call = self._call_or_404(request.match_info["call_id"])
+        if isinstance(call, web.Response):
+            return call
+        if call["status"] != "started":
+            return json_error(
+                400,
+                "call_not_active",
+                "Call not active",
+                "The call is not currently active and cannot be cancelled.",
+            )
+        self._end_call(call, "completed", "api_cancelled", self.clock)
+        return json_response({"cancelled": True})
+
+    async def _delete_call(self, request: web.Request) -> web.Response:
+        call = self._call_or_404(request.match_info["call_id"])
+        if isinstance(call, web.Response):
+            return call
+        if call["status"] not in {"completed", "failed"}:
+            return json_error(
+                409,
+                "call_not_ended",
+                "Call still in progress",
+                "Only completed or failed calls can be deleted; cancel it first.",
+            )
+        redacted = {k: v for k, v in call.items() if k in _KEPT_ON_REDACT}
+        telephony = call.get("telephony_params") or {}
+        kept = {k: telephony[k] for k in ("call_sid", "connection_type") if k in telephony}
+        if kept:
+            redacted["telephony_params"] = kept
+        redacted["redacted_at"] = call.get("redacted_at") or iso(self.now())
+        self.calls[call["id"]] = redacted
+        self.logs.pop(call["id"], None)
+        self.recordings.pop(call["id"], None)
+        return json_response(redacted)
+
+    async def _get_logs(self, request: web.Request) -> web.Response:
+        call_id = request.match_info["call_id"]
+        lines = self.logs.get(call_id)
+        if call_id not in self.calls or lines is None:
+            message = "Call not found" if call_id not in self.calls else "Call logs not available"
+            return web.json_response(
+                {"message": message, "description": "Logs may be missing while the call runs."},
+                status=404,
+            )
+        return json_response({"call_id": call_id, "logs": lines, "updated_at": iso(self.now())})
+
+    async def _get_audio(self, request: web.Request) -> web.StreamResponse:
+        call_id = request.match_info["call_id"]
+        recording = self.recordings.get(call_id)
+        if call_id not in self.calls or recording is None:
+            return json_error(404, "recording_not_found", "Not found", "No recording.")
+        response = web.StreamResponse(headers={"Content-Type": "audio/wav"})
+        response.content_length = recording.size
+        await response.prepare(request)
+        fault = self._active_faults.get(id(request))
+        cut_at = recording.size // 2 if fault is not None and fault.action == "truncate" else None
+        sent = 0
+        async for chunk in recording.chunks():
+            if cut_at is not None and sent + len(chunk) > cut_at:
+                await response.write(chunk[: cut_at - sent])
+                transport = request.transport
+                if transport is not None:
+                    transport.abort()
+                return response
+            await response.write(chunk)
+            sent += len(chunk)
+        await response.write_eof()
+        return response
+
+
+def _outbound_problem(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "The body must be a JSON object."
+    for key in ("agent_id", "from_number_id"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            return f"{key} is required."
+    items = body.get("outbound_calls")
+    if not isinstance(items, list) or not items:
+        return "outbound_calls must be a non-empty list."
+    for item in items:
+        if not isinstance(item, dict) or not _E164.match(str(item.get("to_number", ""))):
+            return "Each outbound call needs an E.164 to_number."
+        if "metadata" in item and not isinstance(item["metadata"], dict):
+            return "metadata must be an object."
+    ringing = body.get("ringing_timeout_seconds")
+    if ringing is not None and not (isinstance(ringing, int) and 5 <= ringing <= 80):
+        return "ringing_timeout_seconds must be 5 to 80."
+    return None

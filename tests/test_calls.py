@@ -1,0 +1,510 @@
+"""The calls resource end to end: list, create, cancel, delete, logs, audio and wait."""
+
+from __future__ import annotations
+
+import io
+import math
+import tracemalloc
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from cartesia_calls import (
+    APIConnectionError,
+    AsyncClient,
+    BadRequestError,
+    CallEndReason,
+    CallStatus,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    OutboundCall,
+    WaitTimeoutError,
+)
+from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
+
+from .helpers import SleepRecorder
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeCartesia]:
+    async with FakeCartesia() as server:
+        yield server
+
+
+@pytest.fixture
+async def client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
+    async with fake.client(backoff=SleepRecorder().backoff()) as c:
+        yield c
+
+
+def seed(fake: FakeCartesia, count: int, agent_id: str = "agent_1") -> list[str]:
+    """Seed ``count`` calls with distinct start times; returns their ids newest first."""
+    for i in range(count):
+        fake.add_call(
+            id=f"ac_{i:03d}",
+            agent_id=agent_id,
+            start_time=f"2026-03-01T12:{i // 60:02d}:{i % 60:02d}Z",
+            transcript=[{"role": "user", "start_timestamp": 0, "end_timestamp": 1, "text": "hi"}],
+        )
+    return [f"ac_{i:03d}" for i in reversed(range(count))]
+
+
+# -- list ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "limit"), [(25, 10), (20, 10), (3, 100), (1, 1), (0, 10)])
+async def test_list_walks_every_call_in_exactly_ceil_n_over_limit_requests(
+    fake: FakeCartesia, client: AsyncClient, count: int, limit: int
+) -> None:
+    expected = seed(fake, count)
+    ids = [call.id async for call in client.calls.list(agent_id="agent_1", limit=limit)]
+    assert ids == expected
+    assert fake.request_count("GET", "/agents/calls") == max(1, math.ceil(count / limit))
+
+
+async def test_list_is_lazy(fake: FakeCartesia, client: AsyncClient) -> None:
+    seed(fake, 30)
+    pager = client.calls.list(agent_id="agent_1", limit=10)
+    assert fake.request_count() == 0
+    seen = 0
+    async for _ in pager:
+        seen += 1
+        if seen == 10:
+            break
+    assert fake.request_count() == 1
+
+
+async def test_list_stops_when_next_page_is_null_even_without_has_more(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    body = {"data": [{"id": "ac_1", "agent_id": "a", "status": "completed"}], "next_page": None}
+    fake.add_fault(status=200, body=body, path="/agents/calls", method="GET")
+    calls = await client.calls.list(agent_id="a").to_list()
+    assert [c.id for c in calls] == ["ac_1"]
+    assert fake.request_count() == 1
+
+
+async def test_list_stops_on_an_empty_page_even_with_a_cursor(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_fault(status=200, body={"data": [], "next_page": "ac_9", "has_more": True})
+    assert await client.calls.list(agent_id="a").to_list() == []
+    assert fake.request_count() == 1
+
+
+async def test_list_pages_expose_cursor_fields(fake: FakeCartesia, client: AsyncClient) -> None:
+    seed(fake, 5)
+    pages = [page async for page in client.calls.list(agent_id="agent_1", limit=2).pages()]
+    assert [len(p.data) for p in pages] == [2, 2, 1]
+    assert [p.has_more for p in pages] == [True, True, False]
+    assert pages[0].next_page == pages[0].data[-1].id
+    assert pages[-1].next_page is None
+    first = await client.calls.list(agent_id="agent_1", limit=2)
+    assert [c.id for c in first.data] == [c.id for c in pages[0].data]
+
+
+async def test_list_sends_cursor_and_expand_parameters(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    ids = seed(fake, 5)
+    calls = await client.calls.list(
+        agent_id="agent_1", limit=2, starting_after=ids[0], expand_transcript=True
+    ).to_list()
+    assert [c.id for c in calls] == ids[1:]
+    assert calls[0].transcript is not None
+    first_query = fake.requests[0].query
+    assert first_query == {
+        "agent_id": "agent_1",
+        "limit": "2",
+        "starting_after": ids[0],
+        "expand": "transcript",
+    }
+    assert fake.requests[1].query["starting_after"] == ids[2]
+
+
+async def test_list_without_expand_has_no_transcripts(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    seed(fake, 2)
+    calls = await client.calls.list(agent_id="agent_1").to_list()
+    assert all(c.transcript is None for c in calls)
+
+
+async def test_list_backwards_with_ending_before(fake: FakeCartesia, client: AsyncClient) -> None:
+    ids = seed(fake, 7)
+    calls = await client.calls.list(agent_id="agent_1", limit=2, ending_before=ids[-1]).to_list()
+    # Walking backwards from the oldest call: pages of newer calls, the newest page last.
+    assert sorted(c.id for c in calls) == sorted(ids[:-1])
+    assert all("ending_before" in r.query for r in fake.requests)
+    assert fake.request_count() == 3
+
+
+async def test_list_by_batch(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(id="ac_b1", batch_id="acb_1")
+    fake.add_call(id="ac_other")
+    calls = await client.calls.list(batch_id="acb_1").to_list()
+    assert [c.id for c in calls] == ["ac_b1"]
+    assert fake.requests[-1].query == {"batch_id": "acb_1"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "exactly one of agent_id and batch_id"),
+        ({"agent_id": "a", "batch_id": "b"}, "exactly one"),
+        ({"agent_id": "a", "limit": 0}, "limit"),
+        ({"agent_id": "a", "limit": 101}, "limit"),
+        ({"agent_id": "a", "starting_after": "x", "ending_before": "y"}, "at most one"),
+        ({"agent_id": ""}, "agent_id"),
+    ],
+)
+async def test_list_caller_errors_before_any_request(
+    fake: FakeCartesia, client: AsyncClient, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        client.calls.list(**kwargs)  # type: ignore[arg-type]
+    assert fake.request_count() == 0
+
+
+async def test_a_repeated_cursor_stops_with_an_error(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    page = {"data": [{"id": "x", "agent_id": "a", "status": "completed"}], "next_page": "x"}
+    fake.add_fault(status=200, body=page, times=5)
+    with pytest.raises(Exception, match="twice"):
+        await client.calls.list(agent_id="a").to_list()
+    assert fake.request_count() == 2
+
+
+async def test_list_resumes_from_the_right_cursor_after_a_retried_page(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    ids = seed(fake, 6)
+    pager = client.calls.list(agent_id="agent_1", limit=2)
+    got = []
+    async for call in pager:
+        got.append(call.id)
+        if len(got) == 2:
+            fake.add_fault(status=503, path="/agents/calls")
+    assert got == ids
+    cursors = [r.query.get("starting_after") for r in fake.requests]
+    assert cursors == [None, ids[1], ids[1], ids[3]]
+
+
+# -- create -------------------------------------------------------------------------------------
+
+
+async def test_create_places_calls_and_returns_results_in_order(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.unreachable_numbers["+14155550002"] = {"code": "dial_failed", "message": "Unreachable"}
+    results = await client.calls.create(
+        agent_id="agent_1",
+        from_number_id="ap_fake_number",
+        outbound_calls=[
+            {"to_number": "+14155550001", "metadata": {"customer": "c1"}},
+            OutboundCall(to_number="+14155550002"),
+            OutboundCall(to_number="+14155550003", metadata={"n": 3}),
+        ],
+    )
+    assert [r.number for r in results] == ["+14155550001", "+14155550002", "+14155550003"]
+    assert [r.ok for r in results] == [True, False, True]
+    assert results[1].error == {"code": "dial_failed", "message": "Unreachable"}
+    created = await client.calls.get(results[0].agent_call_id or "")
+    assert created.status == CallStatus.CREATED
+    assert created.metadata == {"customer": "c1"}
+    assert fake.requests[0].json() == {
+        "agent_id": "agent_1",
+        "from_number_id": "ap_fake_number",
+        "outbound_calls": [
+            {"to_number": "+14155550001", "metadata": {"customer": "c1"}},
+            {"to_number": "+14155550002"},
+            {"to_number": "+14155550003", "metadata": {"n": 3}},
+        ],
+    }
+
+
+async def test_create_sends_options_only_when_given(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    await client.calls.create(
+        agent_id="a",
+        from_number_id="ap_fake_number",
+        outbound_calls=[{"to_number": "+14155550001"}],
+        ringing_timeout_seconds=30,
+        max_call_duration_minutes=10,
+    )
+    body = fake.requests[-1].json()
+    assert body["ringing_timeout_seconds"] == 30
+    assert body["max_call_duration_minutes"] == 10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"outbound_calls": [{"to_number": "4155550001"}]}, "E.164"),
+        ({"outbound_calls": [{"to_number": "+1 415 555"}]}, "E.164"),
+        ({"outbound_calls": []}, "at least one"),
+        ({"outbound_calls": [{"to_number": "+14155550001", "meta": {}}]}, "unknown keys"),
+        ({"outbound_calls": [{"metadata": {}}]}, "to_number"),
+        ({"ringing_timeout_seconds": 4}, "ringing_timeout_seconds"),
+        ({"ringing_timeout_seconds": 81}, "ringing_timeout_seconds"),
+        ({"max_call_duration_minutes": 0}, "max_call_duration_minutes"),
+        ({"agent_id": ""}, "agent_id"),
+    ],
+)
+async def test_create_validates_locally(
+    fake: FakeCartesia, client: AsyncClient, kwargs: dict[str, object], message: str
+) -> None:
+    args: dict[str, object] = {
+        "agent_id": "a",
+        "from_number_id": "ap_fake_number",
+        "outbound_calls": [{"to_number": "+14155550001"}],
+    }
+    args.update(kwargs)
+    with pytest.raises((ValueError, TypeError), match=message):
+        await client.calls.create(**args)  # type: ignore[arg-type]
+    assert fake.request_count() == 0
+
+
+async def test_a_500_on_create_is_not_retried(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_fault(status=500, method="POST", path="/agents/calls", times=3)
+    with pytest.raises(InternalServerError):
+        await client.calls.create(
+            agent_id="a", from_number_id="ap_fake_number", outbound_calls=[{"to_number": "+1415"}]
+        )
+    assert fake.request_count("POST") == 1
+
+
+async def test_a_dropped_create_is_not_retried(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_fault(action="drop", method="POST", path="/agents/calls", times=3)
+    with pytest.raises(APIConnectionError):
+        await client.calls.create(
+            agent_id="a", from_number_id="ap_fake_number", outbound_calls=[{"to_number": "+1415"}]
+        )
+    assert fake.request_count("POST") == 1
+
+
+async def test_create_retries_only_when_the_caller_opts_in(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_fault(status=503, method="POST", path="/agents/calls")
+    results = await client.calls.create(
+        agent_id="a",
+        from_number_id="ap_fake_number",
+        outbound_calls=[{"to_number": "+14155550001"}],
+        allow_retry=True,
+    )
+    assert results[0].ok
+    assert fake.request_count("POST") == 2
+
+
+async def test_create_with_an_unknown_number_id_is_not_found(client: AsyncClient) -> None:
+    with pytest.raises(NotFoundError):
+        await client.calls.create(
+            agent_id="a", from_number_id="ap_nope", outbound_calls=[{"to_number": "+1415"}]
+        )
+
+
+# -- lifecycle: wait, cancel, delete ------------------------------------------------------------
+
+
+async def test_wait_polls_until_the_call_ends(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=1, ends_at=20))
+    async with fake.client(backoff=SleepRecorder().backoff()) as plain:
+        client = plain.with_options(backoff=plain.backoff.__class__(sleep=fake.sleep))
+        call = await client.calls.wait("ac_1", poll_interval=2, max_poll_interval=5)
+    assert call.status == CallStatus.COMPLETED
+    assert call.end_reason == CallEndReason.AGENT_HANGUP
+    assert 20 <= fake.clock <= 25
+    polls = fake.request_count("GET", "/agents/calls/ac_1")
+    assert 4 <= polls <= 8
+
+
+async def test_wait_gives_up_at_the_deadline_with_the_last_status(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=1, ends_at=1000))
+    async with fake.client() as plain:
+        client = plain.with_options(backoff=plain.backoff.__class__(sleep=fake.sleep))
+        with pytest.raises(WaitTimeoutError) as info:
+            await client.calls.wait("ac_1", timeout=10, poll_interval=1)
+    assert info.value.last_status == "started"
+    assert info.value.call_id == "ac_1"
+    assert fake.clock == pytest.approx(10)
+
+
+async def test_wait_returns_at_once_for_an_ended_call(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", status="failed", end_reason="dial_no_answer")
+    call = await client.calls.wait("ac_1")
+    assert call.end_reason == "dial_no_answer"
+    assert fake.request_count() == 1
+
+
+async def test_legacy_cancelled_status_counts_as_ended(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", status="cancelled")
+    assert (await client.calls.wait("ac_1")).status == CallStatus.CANCELLED
+
+
+async def test_cancel_ends_a_started_call(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    result = await client.calls.cancel("ac_1")
+    assert result.cancelled is True
+    call = await client.calls.get("ac_1")
+    assert call.status == "completed"
+    assert call.end_reason == CallEndReason.API_CANCELLED
+
+
+async def test_cancel_of_a_call_not_in_progress_is_a_bad_request(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", status="completed")
+    with pytest.raises(BadRequestError, match="not currently active"):
+        await client.calls.cancel("ac_1")
+    with pytest.raises(NotFoundError):
+        await client.calls.cancel("ac_missing")
+
+
+async def test_cancel_is_not_retried(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    fake.add_fault(status=503, method="POST", times=2)
+    with pytest.raises(InternalServerError):
+        await client.calls.cancel("ac_1")
+    assert fake.request_count("POST") == 1
+
+
+async def test_delete_redacts_a_finished_call(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(
+        id="ac_1",
+        agent_name="Support",
+        summary="Customer asked for a refund.",
+        metadata={"customer": "c1"},
+        transcript=[{"role": "user", "start_timestamp": 0, "end_timestamp": 1, "text": "hi"}],
+        telephony_params={"to": "+1", "from": "+2", "call_sid": "sid", "connection_type": "ws"},
+        logs=["hello"],
+        recording=1.0,
+    )
+    call = await client.calls.delete("ac_1")
+    assert call.is_redacted
+    assert call.redacted_at is not None
+    assert call.transcript is None
+    assert call.summary is None
+    assert call.metadata is None
+    assert call.telephony_params is not None
+    assert call.telephony_params.to is None
+    assert call.telephony_params.call_sid == "sid"
+    assert call.agent_name == "Support"
+    assert (await client.calls.get("ac_1")).is_redacted
+    with pytest.raises(NotFoundError):
+        await client.calls.logs("ac_1")
+    with pytest.raises(NotFoundError):
+        await client.calls.download_audio("ac_1", io.BytesIO())
+
+
+async def test_delete_of_a_running_call_is_a_conflict(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    with pytest.raises(ConflictError, match="cancel it first"):
+        await client.calls.delete("ac_1")
+
+
+# -- logs ---------------------------------------------------------------------------------------
+
+
+async def test_logs(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(id="ac_1", logs=["starting agent", "tool lookup_order ok"])
+    logs = await client.calls.logs("ac_1")
+    assert logs.call_id == "ac_1"
+    assert logs.logs == ["starting agent", "tool lookup_order ok"]
+    assert logs.updated_at is not None
+
+
+async def test_missing_logs_use_the_documented_404_shape(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1")
+    with pytest.raises(NotFoundError) as info:
+        await client.calls.logs("ac_1")
+    assert info.value.title == "Call logs not available"
+
+
+# -- audio --------------------------------------------------------------------------------------
+
+
+async def test_download_audio_to_a_path_writes_a_valid_wav(
+    fake: FakeCartesia, client: AsyncClient, tmp_path: Path
+) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=2.0, sample_rate=8000))
+    progress: list[tuple[int, int | None]] = []
+    target = tmp_path / "call.wav"
+    written = await client.calls.download_audio(
+        "ac_1", target, on_progress=lambda *a: progress.append(a)
+    )
+    assert written == target.stat().st_size == 44 + 2 * 8000 * 2
+    with wave.open(str(target)) as wav:
+        assert wav.getframerate() == 8000
+        assert wav.getnframes() == 16000
+    assert progress[-1] == (written, written)
+    assert list(tmp_path.iterdir()) == [target]
+
+
+async def test_download_audio_to_a_file_object(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(id="ac_1", recording=0.5)
+    buffer = io.BytesIO()
+    written = await client.calls.download_audio("ac_1", buffer)
+    assert buffer.getvalue()[:4] == b"RIFF"
+    assert len(buffer.getvalue()) == written
+
+
+async def test_a_broken_download_leaves_no_file(
+    fake: FakeCartesia, client: AsyncClient, tmp_path: Path
+) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=20.0))
+    target = tmp_path / "call.wav"
+    target.write_bytes(b"previous")
+    fake.add_fault(action="truncate", path="/agents/calls/ac_1/audio")
+    with pytest.raises(APIConnectionError):
+        await client.calls.download_audio("ac_1", target)
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["call.wav"]
+
+
+async def test_missing_recording_is_not_found_and_writes_nothing(
+    fake: FakeCartesia, client: AsyncClient, tmp_path: Path
+) -> None:
+    fake.add_call(id="ac_1")
+    with pytest.raises(NotFoundError):
+        await client.calls.download_audio("ac_1", tmp_path / "x.wav")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_stream_audio_yields_chunks(fake: FakeCartesia, client: AsyncClient) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=3.0))
+    async with client.calls.stream_audio("ac_1", chunk_size=4096) as stream:
+        assert stream.content_type == "audio/wav"
+        sizes = [len(chunk) async for chunk in stream]
+    assert max(sizes) <= 4096
+    assert sum(sizes) == stream.content_length == stream.bytes_read
+
+
+async def test_download_of_a_24_mb_recording_keeps_memory_flat(
+    fake: FakeCartesia, client: AsyncClient, tmp_path: Path
+) -> None:
+    recording = Recording(seconds=750.0, sample_rate=16000)  # 24 MB of 16-bit mono
+    assert recording.size > 24_000_000
+    fake.add_call(id="ac_1", recording=recording)
+    tracemalloc.start()
+    try:
+        written = await client.calls.download_audio("ac_1", tmp_path / "big.wav")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert written == recording.size
+    # The fake server shares this process; both sides together stay far below the file size.
+    assert peak < 4_000_000, peak
