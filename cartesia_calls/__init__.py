@@ -20,6 +20,7 @@ from ._enums import (
     TurnEndReason,
     TurnRole,
 )
+from ._export import ExportResult
 from ._models import (
     AgentCall,
     BatchRecipient,
@@ -92,6 +93,7 @@ __all__ = [
     "ConnectionType",
     "DeploymentRegion",
     "EventLoopMismatchError",
+    "ExportResult",
     "InternalServerError",
     "LogEvent",
     "LogMetric",

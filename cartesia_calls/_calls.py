@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ import anyio.to_thread
 
 from ._audio import DEFAULT_CHUNK_SIZE, AudioStream, Destination, FileSink
 from ._convert import decode, dumps
+from ._export import ExportResult, export_calls
 from ._models import (
     AgentCall,
     CallCancellation,
@@ -327,3 +329,42 @@ class AsyncCalls:
             await self._client.backoff.sleep(delay)
             slept += delay
             interval = min(interval * 1.5, max_poll_interval)
+
+    async def export(
+        self,
+        destination: str | os.PathLike[str],
+        *,
+        agent_id: str | None = None,
+        batch_id: str | None = None,
+        concurrency: int = 8,
+        page_size: int = 100,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> ExportResult:
+        """Write an agent's (or a batch's) calls with their transcripts to a JSON Lines file.
+
+        One call per line, in wire format (``AgentCall.to_dict()``), written page by page as it
+        goes, so memory stays flat however many calls there are. Calls listed without a
+        transcript are fetched one by one, at most ``concurrency`` at a time. Re-running on the
+        same file resumes: calls already in it are skipped, and a last line cut short by a crash
+        is rewritten.
+
+        Args:
+            destination: the ``.jsonl`` file (appended to if it exists).
+            agent_id: whose calls to export; give exactly one of ``agent_id`` and ``batch_id``.
+            batch_id: export the calls of this batch instead.
+            concurrency: the most transcripts fetched at once.
+            page_size: calls per list request (1 to 100).
+            on_progress: called as ``on_progress(written, skipped)`` after each page.
+
+        Returns:
+            An :class:`ExportResult` with the counts.
+        """
+        return await export_calls(
+            self,
+            destination,
+            agent_id=agent_id,
+            batch_id=batch_id,
+            concurrency=concurrency,
+            page_size=page_size,
+            on_progress=on_progress,
+        )
