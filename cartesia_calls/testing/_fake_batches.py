@@ -38,7 +38,8 @@ _INT_RANGES: Final[dict[str, tuple[int, int | None]]] = {
 }
 #: The concurrency a batch gets when create does not say (our choice; not documented).
 DEFAULT_TARGET_CONCURRENCY: Final = 1
-#: The number ``dial_batch`` calls from.
+#: The number ``dial_batch`` calls from when the batch's ``from_number_id`` is not among the
+#: fake's ``phone_numbers``.
 FAKE_FROM_NUMBER: Final = "+15555550100"
 _NOT_DISPATCHED: Final = frozenset({"pending", "cancelled"})
 _FINISHED: Final = frozenset({"completed", "failed", "no_answer", "busy"})
@@ -129,7 +130,7 @@ class BatchesMixin:
         data.setdefault("id", f"acb_{uuid.uuid4().hex[:16]}")
         data.setdefault("name", "Fake batch")
         data.setdefault("agent_id", "agent_fake")
-        data.setdefault("from_number_id", "ap_fake")
+        data.setdefault("from_number_id", "ap_fake_number")
         data.setdefault("region", "US")
         data.setdefault("target_concurrency_limit", DEFAULT_TARGET_CONCURRENCY)
         data.setdefault("status", "pending")
@@ -154,13 +155,13 @@ class BatchesMixin:
     ) -> list[dict[str, Any]]:
         """Dial every pending recipient of a batch at once; returns the calls created.
 
-        Each pending recipient gets a call in the calls store (outbound, from
-        ``+15555550100``, with the recipient's metadata and the batch id as the extra wire key
-        ``batch_id``), its ``agent_call_id``, and a final status. ``outcomes`` maps a number to
-        the status its recipient ends in: ``completed`` (the default), ``failed``,
-        ``no_answer`` or ``busy``; the last three give a ``failed`` call with the matching
-        ``dial_*`` end reason. Afterwards the counters are updated and the batch is
-        ``completed``. A cancelled batch is left alone (nothing is dialed).
+        Each pending recipient gets a call in the calls store (outbound, from the batch's
+        number, ``+15555550100`` by default, with the recipient's metadata and the batch id as
+        the extra wire key ``batch_id``), its ``agent_call_id``, and a final status.
+        ``outcomes`` maps a number to the status its recipient ends in: ``completed`` (the
+        default), ``failed``, ``no_answer`` or ``busy``; the last three give a ``failed`` call
+        with the matching ``dial_*`` end reason. Afterwards the counters are updated and the
+        batch is ``completed``. A cancelled batch is left alone (nothing is dialed).
 
         Raises:
             KeyError: no batch has this id.
@@ -176,6 +177,10 @@ class BatchesMixin:
         if batch.get("status") == "cancelled":
             return []
         store = cast(_CallStore, self)
+        numbers = getattr(self, "phone_numbers", None)
+        from_number = FAKE_FROM_NUMBER
+        if isinstance(numbers, Mapping):
+            from_number = numbers.get(batch.get("from_number_id"), FAKE_FROM_NUMBER)
         now = _now()
         calls: list[dict[str, Any]] = []
         for recipient in batch.get("recipients") or []:
@@ -190,7 +195,7 @@ class BatchesMixin:
                 "batch_id": batch_id,
                 "telephony_params": {
                     "to": number,
-                    "from": FAKE_FROM_NUMBER,
+                    "from": from_number,
                     "direction": "outbound",
                 },
                 "start_time": now,
@@ -248,6 +253,14 @@ class BatchesMixin:
             fields = _validate_create(body)
         except _Invalid as exc:
             return _bad_request(str(exc))
+        numbers = getattr(self, "phone_numbers", None)
+        if isinstance(numbers, Mapping) and fields["from_number_id"] not in numbers:
+            return json_error(
+                404,
+                "phone_number_not_found",
+                "Not found",
+                f"Phone number {fields['from_number_id']!r} not found.",
+            )
         now = _now()
         recipients = [
             {
