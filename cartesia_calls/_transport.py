@@ -385,7 +385,9 @@ class Transport:
                     retry_after = parse_retry_after(error.headers)
                 else:
                     # A connection that never opened carried nothing: safe to retry even a POST.
-                    retryable = idempotent or getattr(error, "_before_send", False)
+                    retryable = not getattr(error, "_no_retry", False) and (
+                        idempotent or getattr(error, "_before_send", False)
+                    )
                 delay = options.backoff.delay(retries, retry_after) if retryable else None
                 if delay is None or retries >= options.max_retries:
                     logger.info("%s %s failed: %s", method, url, _describe(error))
@@ -477,6 +479,12 @@ def _map_exception(
         error: APIConnectionError = APITimeoutError(
             f"request timed out ({type(exc).__name__}): {method} {url}", method=method, url=url
         )
+    elif isinstance(exc, aiohttp.ClientSSLError):
+        # A certificate that fails verification will fail again: no retry.
+        error = APIConnectionError(
+            f"TLS error (certificate verification is on): {exc}", method=method, url=url
+        )
+        error._no_retry = True  # type: ignore[attr-defined]
     else:
         detail = str(exc) or type(exc).__name__
         error = APIConnectionError(f"connection error: {detail}", method=method, url=url)

@@ -8,6 +8,7 @@ injects faults on demand. It listens on loopback only.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ class RecordedRequest:
         query: the query parameters.
         headers: the request headers.
         body: the raw body.
+        client_port: the client's source port (requests on one kept-alive connection share it).
     """
 
     method: str
@@ -47,6 +49,7 @@ class RecordedRequest:
     query: Mapping[str, str]
     headers: Mapping[str, str] = attrs.field(repr=False)
     body: bytes = attrs.field(repr=False)
+    client_port: int | None = attrs.field(default=None, repr=False)
 
     def json(self) -> Any:
         """The body parsed as JSON."""
@@ -67,9 +70,12 @@ class Fault:
         action: ``"respond"`` (default); ``"drop"`` closes the connection without any response;
             ``"truncate"`` sends the normal response's headers and only part of its body, then
             closes the connection.
+        body_delay: seconds to pause half-way through the normal response's body (slow body).
         method: only requests with this method match (``None``: any).
         path: only requests whose path starts with this match (``None``: any).
         times: how many matching requests it affects before it is used up.
+        after: let this many matching requests through untouched first (e.g. fail the second
+            page of a listing).
     """
 
     status: int | None = None
@@ -78,9 +84,11 @@ class Fault:
     content_type: str = JSON
     delay: float = 0.0
     action: Literal["respond", "drop", "truncate"] = "respond"
+    body_delay: float = 0.0
     method: str | None = None
     path: str | None = None
     times: int = 1
+    after: int = 0
 
     def matches(self, request: web.Request) -> bool:
         """Whether this fault applies to ``request``."""
@@ -103,6 +111,7 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         host: where to listen (loopback).
         port: the port (0 picks a free one).
         require_version: answer 400 when ``Cartesia-Version`` is missing, like the real API.
+        ssl_context: serve HTTPS with this server context (``base_url`` becomes ``https://``).
     """
 
     def __init__(
@@ -112,7 +121,9 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         host: str = "127.0.0.1",
         port: int = 0,
         require_version: bool = True,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        self.ssl_context = ssl_context
         self.api_key = api_key
         self.host = host
         self.port = port
@@ -177,14 +188,18 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         """Start listening."""
         if self._runner is not None:
             return
-        runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        # In-flight handlers (a slow-server fault) must not hold up closing the fake.
+        runner = web.AppRunner(
+            self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=0.1
+        )
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
+        site = web.TCPSite(runner, self.host, self.port, ssl_context=self.ssl_context)
         await site.start()
         port: int = runner.addresses[0][1]
         self.port = port
         self._runner = runner
-        self._base_url = f"http://{self.host}:{port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        self._base_url = f"{scheme}://{self.host}:{port}"
 
     async def close(self) -> None:
         """Stop listening and drop open connections."""
@@ -246,9 +261,13 @@ class FakeCartesia(BatchesMixin, CallsMixin):
                 query=dict(request.query),
                 headers=dict(request.headers),
                 body=body,
+                client_port=_client_port(request),
             )
         )
         fault = next((f for f in self.faults if f.matches(request)), None)
+        if fault is not None and fault.after > 0:
+            fault.after -= 1
+            fault = None
         if fault is not None:
             fault.times -= 1
             if fault.times <= 0:
@@ -280,8 +299,12 @@ class FakeCartesia(BatchesMixin, CallsMixin):
             return json_error(405, "method_not_allowed", "Method not allowed", request.method)
         finally:
             del self._active_faults[id(request)]
-        if fault is not None and fault.action == "truncate" and isinstance(response, web.Response):
-            return await _truncate(request, response)
+        if (
+            fault is not None
+            and (fault.action == "truncate" or fault.body_delay)
+            and isinstance(response, web.Response)
+        ):
+            return await _send_in_two_halves(request, response, fault)
         return response
 
 
@@ -307,11 +330,26 @@ def _fault_response(fault: Fault) -> web.Response:
     return response
 
 
-async def _truncate(request: web.Request, response: web.Response) -> web.StreamResponse:
+async def _send_in_two_halves(
+    request: web.Request, response: web.Response, fault: Fault
+) -> web.StreamResponse:
+    """Send the first half of the body, pause for ``body_delay``, then cut or finish."""
     full = response.body if isinstance(response.body, bytes) else b""
     stream = web.StreamResponse(status=response.status, headers=response.headers)
     stream.content_length = max(len(full), 2)
     await stream.prepare(request)
     await stream.write(full[: len(full) // 2])
-    _abort(request)
+    if fault.body_delay:
+        await asyncio.sleep(fault.body_delay)
+    if fault.action == "truncate":
+        _abort(request)
+        return stream
+    await stream.write(full[len(full) // 2 :])
+    await stream.write_eof()
     return stream
+
+
+def _client_port(request: web.Request) -> int | None:
+    transport = request.transport
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return peer[1] if isinstance(peer, tuple) else None

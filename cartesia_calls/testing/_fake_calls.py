@@ -7,6 +7,7 @@ Nothing moves on its own, so tests decide exactly when a call is in which state.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import math
 import re
@@ -380,7 +381,12 @@ class CallsMixin:
         fault = self._active_faults.get(id(request))
         cut_at = recording.size // 2 if fault is not None and fault.action == "truncate" else None
         sent = 0
+        pause = fault.body_delay if fault is not None else 0.0
+        pause_at = recording.size // 2 if pause else None
         async for chunk in recording.chunks():
+            if pause_at is not None and sent >= pause_at:
+                await asyncio.sleep(pause)
+                pause_at = None
             if cut_at is not None and sent + len(chunk) > cut_at:
                 await response.write(chunk[: cut_at - sent])
                 transport = request.transport
