@@ -207,3 +207,39 @@ async def test_enormous_body_error_keeps_only_the_start(fake: FakeCartesia) -> N
         with pytest.raises(ResponseDecodeError) as info:
             await client.calls.get("ac_1")
     assert len(info.value.body) <= 64 * 1024
+
+
+def render_table() -> str:
+    """The matrix as the Markdown table in docs/reliability.md."""
+
+    def describe(outcome: Outcome) -> str:
+        result, attempts = outcome
+        shown = "succeeds" if result == OK else f"`{result.__name__}`"  # type: ignore[union-attr]
+        return f"{shown}, {attempts} attempt{'s' if attempts > 1 else ''}"
+
+    rows = [
+        "| fault | " + " | ".join(OPERATIONS) + " | test |",
+        "|---" * (len(OPERATIONS) + 2) + "|",
+    ]
+    for fault in MATRIX:
+        cells = []
+        for op in OPERATIONS:
+            included = any(p.values == (fault, op) for p in CASES)
+            cells.append(describe(expected(fault, op)) if included else "n/a (bytes are audio)")
+        rows.append(f"| {fault} | " + " | ".join(cells) + f" | `test_fault[{fault} / …]` |")
+    refused = "`APIConnectionError`, 3 attempts"
+    rows.append(
+        "| connection refused | "
+        + " | ".join([refused] * len(OPERATIONS))
+        + " | `test_connection_refused` |"
+    )
+    return "\n".join(rows)
+
+
+def test_docs_table_is_current() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "reliability.md").read_text()
+    start = page.index("<!-- matrix:start -->") + len("<!-- matrix:start -->")
+    end = page.index("<!-- matrix:end -->")
+    assert page[start:end].strip() == render_table(), (
+        "docs/reliability.md is out of date: paste render_table() between the markers"
+    )
