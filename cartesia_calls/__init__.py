@@ -40,6 +40,8 @@ from ._models import (
 )
 from ._pagination import AsyncPager
 from ._retry import Backoff
+from ._sync import Client
+from ._sync_resources import Batches, Calls, Pager, SyncAudioStream
 from ._transport import RawResponse, ResponseInfo, Timeout
 from ._version import __version__
 from .errors import (
@@ -81,13 +83,16 @@ __all__ = [
     "BadRequestError",
     "BatchRecipient",
     "BatchStatus",
+    "Batches",
     "CallBatch",
     "CallCancellation",
     "CallDirection",
     "CallEndReason",
     "CallLogs",
     "CallStatus",
+    "Calls",
     "CartesiaError",
+    "Client",
     "ClientClosedError",
     "ConflictError",
     "ConnectionType",
@@ -104,12 +109,14 @@ __all__ = [
     "OutboundCallResponse",
     "OutboundCallResult",
     "Page",
+    "Pager",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
     "RecipientStatus",
     "ResponseDecodeError",
     "ResponseInfo",
+    "SyncAudioStream",
     "TelephonyParams",
     "TextChunk",
     "Timeout",

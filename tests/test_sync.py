@@ -1,0 +1,780 @@
+"""The sync ``Client``: the async client's surface, run through the shared event-loop thread.
+
+The fake API runs in a thread of its own (``FakeCartesia().run_in_thread()``), so these tests are
+plain synchronous code, the way a script or a notebook uses the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+import wave
+import weakref
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import cartesia_calls
+from cartesia_calls import (
+    AgentCall,
+    APIConnectionError,
+    AsyncBatches,
+    AsyncCalls,
+    AsyncClient,
+    AsyncPager,
+    Backoff,
+    BadRequestError,
+    Batches,
+    CallBatch,
+    Calls,
+    CallStatus,
+    Client,
+    ClientClosedError,
+    ConflictError,
+    InternalServerError,
+    MissingAPIKeyError,
+    NotFoundError,
+    Page,
+    Pager,
+    RateLimitError,
+    ResponseInfo,
+    SyncAudioStream,
+    Timeout,
+    WaitTimeoutError,
+)
+from cartesia_calls._audio import AudioStream
+from cartesia_calls._runner import get_runner
+from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
+
+from .helpers import SleepRecorder
+
+LOOP_THREAD = "cartesia-calls-io"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeCartesia]:
+    with FakeCartesia().run_in_thread() as server:
+        yield server
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def client(fake: FakeCartesia, sleeps: SleepRecorder) -> Iterator[Client]:
+    with Client(api_key=fake.api_key, base_url=fake.base_url, backoff=sleeps.backoff()) as c:
+        yield c
+
+
+def seed(fake: FakeCartesia, count: int, agent_id: str = "agent_1") -> list[str]:
+    """Seed ``count`` calls with distinct start times; returns their ids newest first."""
+    for i in range(count):
+        fake.add_call(
+            id=f"ac_{i:03d}",
+            agent_id=agent_id,
+            start_time=f"2026-03-01T12:{i // 60:02d}:{i % 60:02d}Z",
+            transcript=[{"role": "user", "start_timestamp": 0, "end_timestamp": 1, "text": "hi"}],
+        )
+    return [f"ac_{i:03d}" for i in reversed(range(count))]
+
+
+# -- the same surface as the async client ------------------------------------------------------
+
+# Each sync class and its async twin. A public method added to an async class fails the tests
+# below until its sync twin exists, with the same parameters and docstring.
+TWINS: list[tuple[type[Any], type[Any]]] = [
+    (Client, AsyncClient),
+    (Calls, AsyncCalls),
+    (Batches, AsyncBatches),
+    (Pager, AsyncPager),
+    (SyncAudioStream, AudioStream),
+]
+TWIN_IDS = [sync.__name__ for sync, _ in TWINS]
+# Protocol methods whose sync spelling differs.
+SYNC_SPELLING = {"__aiter__": "__iter__", "__aenter__": "__enter__", "__aexit__": "__exit__"}
+# Sync return types, from the async ones (compared as the annotation strings).
+SYNC_RETURNS = [
+    (r"\bAsyncPager\b", "Pager"),
+    (r"\bAsyncIterator\b", "Iterator"),
+    (r"\bAudioStream\b", "SyncAudioStream"),
+]
+
+
+def public_members(cls: type[Any]) -> dict[str, Any]:
+    return {
+        name: inspect.getattr_static(cls, name)
+        for name in dir(cls)
+        if not name.startswith("_") and not isinstance(getattr(cls, name), type)
+    }
+
+
+def instance_settings(async_cls: type[Any]) -> set[str]:
+    """Public attributes an instance sets in ``__init__`` (resources excluded)."""
+    instance: object
+    if async_cls is AsyncClient:
+        instance = AsyncClient(api_key="sk_car_test", base_url="http://127.0.0.1:9")
+    elif async_cls is AudioStream:
+        response: Any = SimpleNamespace(headers={}, content_length=None)
+        instance = AudioStream(response)
+    else:
+        return set()
+    return {
+        name
+        for name, value in vars(instance).items()
+        if not name.startswith("_") and not isinstance(value, AsyncCalls | AsyncBatches)
+    }
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), TWINS, ids=TWIN_IDS)
+def test_every_public_async_member_has_a_sync_twin(
+    sync_cls: type[Any], async_cls: type[Any]
+) -> None:
+    async_members = public_members(async_cls)
+    sync_members = public_members(sync_cls)
+    # What the async client sets as plain attributes, the sync one exposes as properties.
+    settings = instance_settings(async_cls)
+    assert sorted(sync_members.keys() - settings) == sorted(async_members)
+    assert all(isinstance(sync_members[name], property) for name in settings)
+    for name, member in async_members.items():
+        assert isinstance(sync_members[name], property) == isinstance(member, property), name
+    for async_name, sync_name in SYNC_SPELLING.items():
+        if hasattr(async_cls, async_name):
+            assert hasattr(sync_cls, sync_name), f"{sync_cls.__name__} lacks {sync_name}"
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), TWINS, ids=TWIN_IDS)
+def test_sync_methods_have_the_parameters_and_docstring_of_their_twin(
+    sync_cls: type[Any], async_cls: type[Any]
+) -> None:
+    for name, member in public_members(async_cls).items():
+        twin = public_members(sync_cls)[name]
+        if isinstance(member, property):
+            assert twin.__doc__ == member.__doc__, name
+            continue
+        assert twin.__doc__ == member.__doc__, name
+        async_sig = inspect.signature(member)
+        sync_sig = inspect.signature(twin)
+        assert sync_sig.parameters == async_sig.parameters, name
+        expected = async_sig.return_annotation
+        if not inspect.iscoroutinefunction(member):
+            for pattern, replacement in SYNC_RETURNS:
+                expected = re.sub(pattern, replacement, expected)
+        assert sync_sig.return_annotation == expected, name
+
+
+def test_the_constructor_takes_the_async_constructor_parameters() -> None:
+    sync_params = inspect.signature(Client.__init__).parameters
+    assert sync_params == inspect.signature(AsyncClient.__init__).parameters
+
+
+def test_client_attributes_match_the_async_client(client: Client, fake: FakeCartesia) -> None:
+    twin = AsyncClient(api_key=fake.api_key, base_url=fake.base_url)
+    public_attributes = {name for name in vars(twin) if not name.startswith("_")}
+    assert public_attributes == {"calls", "batches", "cartesia_version", "timeout", "max_retries"}
+    for name in public_attributes - {"calls", "batches"}:
+        assert getattr(client, name) == getattr(twin, name), name
+    assert isinstance(client.calls, Calls)
+    assert isinstance(client.batches, Batches)
+    assert client.base_url == twin.base_url == fake.base_url
+    assert not client.is_closed
+
+
+def test_the_new_names_are_exported() -> None:
+    for name in ("Client", "Calls", "Batches", "Pager", "SyncAudioStream"):
+        assert name in cartesia_calls.__all__
+        assert getattr(cartesia_calls, name).__module__.startswith("cartesia_calls._sync")
+
+
+# -- construction and configuration -------------------------------------------------------------
+
+
+def test_the_constructor_validates_like_the_async_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CARTESIA_API_KEY", raising=False)
+    with pytest.raises(MissingAPIKeyError):
+        Client()
+    with pytest.raises(ValueError, match="connection_limit"):
+        Client(api_key="sk_car_x", connection_limit=0)
+    with pytest.raises(ValueError, match="base_url"):
+        Client(api_key="sk_car_x", base_url="ftp://example.com")
+    with pytest.raises(TypeError, match="max_retries"):
+        Client(api_key="sk_car_x", max_retries=1.5)  # type: ignore[arg-type]
+
+
+def test_settings_come_from_the_environment(
+    fake: FakeCartesia, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARTESIA_API_KEY", fake.api_key)
+    monkeypatch.setenv("CARTESIA_BASE_URL", fake.base_url)
+    fake.add_call(id="ac_1")
+    with Client(timeout=5, max_retries=1) as client:
+        assert client.calls.get("ac_1").id == "ac_1"
+        assert client.timeout == Timeout(total=5)
+        assert client.max_retries == 1
+        assert repr(client) == (
+            f"Client(base_url={fake.base_url!r}, cartesia_version='2026-03-01')"
+        )
+        assert fake.api_key not in repr(client)
+
+
+def test_with_options_shares_the_pool_and_closes_with_the_original(
+    fake: FakeCartesia, client: Client
+) -> None:
+    fake.add_call(id="ac_1")
+    derived = client.with_options(cartesia_version="2099-01-01", max_retries=0)
+    assert isinstance(derived, Client)
+    assert (derived.cartesia_version, derived.max_retries) == ("2099-01-01", 0)
+    assert client.cartesia_version == "2026-03-01"
+    derived.calls.get("ac_1")
+    assert fake.requests[-1].headers["Cartesia-Version"] == "2099-01-01"
+    derived.close()
+    assert derived.is_closed
+    with pytest.raises(ClientClosedError):
+        derived.calls.get("ac_1")
+    assert not client.is_closed
+    client.calls.get("ac_1")
+    other = client.with_options(timeout=3)
+    client.close()
+    assert other.is_closed
+    with pytest.raises(ClientClosedError):
+        other.calls.get("ac_1")
+
+
+def test_with_options_validates_at_once(client: Client) -> None:
+    with pytest.raises(ValueError, match="max_retries"):
+        client.with_options(max_retries=-1)
+
+
+# -- the same results and exceptions ----------------------------------------------------------
+
+
+def test_get_returns_the_async_clients_model(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(
+        id="ac_1",
+        status="completed",
+        transcript=[{"role": "user", "start_timestamp": 0.5, "end_timestamp": 1, "text": "hi"}],
+    )
+    call = client.calls.get("ac_1")
+    assert isinstance(call, AgentCall)
+    assert call.status == CallStatus.COMPLETED
+    assert call.transcript is not None
+    assert call.transcript[0].text == "hi"
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, BadRequestError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (500, InternalServerError),
+    ],
+)
+def test_errors_are_the_async_clients_exception_classes(
+    fake: FakeCartesia, client: Client, status: int, error: type[Exception]
+) -> None:
+    fake.add_fault(status=status, times=5)
+    with pytest.raises(error) as info:
+        client.calls.get("ac_1")
+    assert type(info.value) is error
+
+
+def test_retries_wait_through_the_backoff(
+    fake: FakeCartesia, client: Client, sleeps: SleepRecorder
+) -> None:
+    fake.add_call(id="ac_1")
+    fake.add_fault(status=429, headers={"Retry-After": "7"})
+    assert client.calls.get("ac_1").id == "ac_1"
+    assert sleeps.delays == [7.0]
+    fake.add_fault(status=429, times=10)
+    with pytest.raises(RateLimitError):
+        client.calls.get("ac_1")
+    assert len(sleeps.delays) == 1 + client.max_retries
+
+
+def test_caller_errors_are_raised_before_anything_is_sent(
+    fake: FakeCartesia, client: Client
+) -> None:
+    with pytest.raises(ValueError, match="call_id"):
+        client.calls.get("")
+    with pytest.raises(ValueError, match="exactly one"):
+        client.calls.list()
+    with (
+        pytest.raises(ValueError, match="chunk_size"),
+        client.calls.stream_audio("ac_1", chunk_size=0),
+    ):
+        pass
+    assert fake.request_count() == 0
+
+
+def test_requests_run_on_the_shared_loop_thread(fake: FakeCartesia) -> None:
+    threads: list[str] = []
+
+    def record(info: ResponseInfo) -> None:
+        threads.append(threading.current_thread().name)
+
+    fake.add_call(id="ac_1")
+    with Client(api_key=fake.api_key, base_url=fake.base_url, on_response=record) as client:
+        client.calls.get("ac_1")
+        client.calls.get("ac_1")
+    assert threads == [LOOP_THREAD, LOOP_THREAD]
+
+
+def test_a_sync_call_from_the_loop_thread_fails_instead_of_deadlocking(
+    fake: FakeCartesia, client: Client
+) -> None:
+    fake.add_call(id="ac_1")
+
+    def reenter(info: ResponseInfo) -> None:
+        client.calls.get("ac_1")
+
+    with pytest.raises(RuntimeError, match="use the AsyncClient"):
+        client.with_options(on_response=reenter).calls.get("ac_1")
+    assert client.calls.get("ac_1").id == "ac_1"
+
+
+def test_request_sends_to_any_path(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(id="ac_1")
+    raw = client.request("GET", "/agents/calls/ac_1")
+    assert raw.status_code == 200
+    assert raw.json()["id"] == "ac_1"
+
+
+# -- calls: create, cancel, delete, logs, wait ---------------------------------------------------
+
+
+def test_create_cancel_delete_and_logs(fake: FakeCartesia, client: Client) -> None:
+    results = client.calls.create(
+        agent_id="agent_1",
+        from_number_id="ap_fake_number",
+        outbound_calls=[{"to_number": "+14155550001"}],
+    )
+    call_id = results[0].agent_call_id
+    assert call_id is not None
+    fake.advance(2)
+    assert client.calls.cancel(call_id).cancelled is True
+    redacted = client.calls.delete(call_id)
+    assert redacted.is_redacted
+    fake.add_call(id="ac_logs", logs=["hello"])
+    assert client.calls.logs("ac_logs").logs == ["hello"]
+
+
+def test_wait_polls_through_the_backoff_sleep(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=1, ends_at=20))
+    fast = client.with_options(backoff=Backoff(sleep=fake.sleep))
+    assert fast.calls.wait("ac_1", poll_interval=2).status == CallStatus.COMPLETED
+    fake.add_call(id="ac_2", lifecycle=Lifecycle(starts_at=1, ends_at=1000))
+    with pytest.raises(WaitTimeoutError):
+        fast.calls.wait("ac_2", timeout=10, poll_interval=1)
+
+
+# -- batches -----------------------------------------------------------------------------------
+
+
+def test_batches_create_get_list_cancel(fake: FakeCartesia, client: Client) -> None:
+    batch = client.batches.create(
+        name="spring",
+        agent_id="agent_1",
+        from_number_id="ap_fake_number",
+        recipients=[{"to_number": "+14155550001"}, {"to_number": "+14155550002"}],
+    )
+    assert isinstance(batch, CallBatch)
+    assert client.batches.get(batch.id).id == batch.id
+    assert [b.id for b in client.batches.list(agent_id="agent_1")] == [batch.id]
+    assert client.batches.cancel(batch.id).id == batch.id
+    with pytest.raises(NotFoundError):
+        client.batches.get("acb_missing")
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+
+def test_iterating_a_list_fetches_one_page_per_trip_and_only_when_needed(
+    fake: FakeCartesia, client: Client
+) -> None:
+    ids = seed(fake, 25)
+    pager = client.calls.list(agent_id="agent_1", limit=10)
+    assert isinstance(pager, Pager)
+    assert pager.params == {"agent_id": "agent_1", "limit": "10"}
+    items = iter(pager)
+    assert fake.request_count() == 0
+    first_ten = [next(items).id for _ in range(10)]
+    assert first_ten == ids[:10]
+    assert fake.request_count() == 1
+    assert next(items).id == ids[10]
+    assert fake.request_count() == 2
+    items.close()  # type: ignore[attr-defined]
+    assert fake.request_count() == 2
+    assert [call.id for call in client.calls.list(agent_id="agent_1", limit=10)] == ids
+    assert fake.request_count() == 5
+
+
+def test_breaking_out_of_a_list_stops_fetching(fake: FakeCartesia, client: Client) -> None:
+    seed(fake, 30)
+    for seen, _ in enumerate(client.calls.list(agent_id="agent_1", limit=10), start=1):
+        if seen == 15:
+            break
+    assert fake.request_count() == 2
+
+
+def test_pages_first_page_and_to_list(fake: FakeCartesia, client: Client) -> None:
+    ids = seed(fake, 5)
+    pages = list(client.calls.list(agent_id="agent_1", limit=2).pages())
+    assert all(isinstance(page, Page) for page in pages)
+    assert [[call.id for call in page.data] for page in pages] == [ids[:2], ids[2:4], ids[4:]]
+    first = client.calls.list(agent_id="agent_1", limit=2).first_page()
+    assert [call.id for call in first.data] == ids[:2]
+    before = fake.request_count()
+    assert [c.id for c in client.calls.list(agent_id="agent_1", limit=2).to_list(3)] == ids[:3]
+    assert fake.request_count() == before + 2
+    assert [c.id for c in client.calls.list(agent_id="agent_1").to_list()] == ids
+
+
+def test_a_failing_page_raises_the_async_error(fake: FakeCartesia, client: Client) -> None:
+    seed(fake, 5)
+    fake.add_fault(status=404, path="/agents/calls")
+    with pytest.raises(NotFoundError):
+        list(client.calls.list(agent_id="agent_1"))
+
+
+# -- audio -------------------------------------------------------------------------------------
+
+
+def test_stream_audio_yields_chunks_with_the_stream_attributes(
+    fake: FakeCartesia, client: Client
+) -> None:
+    recording = Recording(seconds=3.0)
+    fake.add_call(id="ac_1", recording=recording)
+    with client.calls.stream_audio("ac_1", chunk_size=4096) as stream:
+        assert isinstance(stream, SyncAudioStream)
+        assert stream.content_type == "audio/wav"
+        assert stream.content_length == recording.size
+        assert stream.bytes_read == 0
+        sizes = [len(chunk) for chunk in stream]
+        assert stream.read_chunk() == b""
+    assert max(sizes) <= 4096
+    assert sum(sizes) == stream.bytes_read == recording.size
+
+
+def test_leaving_a_stream_early_releases_it(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=30.0))
+
+    class Stop(Exception):
+        pass
+
+    opened: list[SyncAudioStream] = []
+
+    def read_one_chunk_then_fail() -> None:
+        with client.calls.stream_audio("ac_1") as stream:
+            opened.append(stream)
+            next(iter(stream))
+            raise Stop
+
+    with pytest.raises(Stop):
+        read_one_chunk_then_fail()
+    assert 0 < opened[0].bytes_read < (opened[0].content_length or 0)
+    with client.calls.stream_audio("ac_1") as stream:
+        assert stream.read_chunk()
+
+
+def test_stream_audio_of_a_call_without_recording_is_not_found(
+    fake: FakeCartesia, client: Client
+) -> None:
+    fake.add_call(id="ac_1")
+    with pytest.raises(NotFoundError), client.calls.stream_audio("ac_1"):
+        pytest.fail("entered")  # pragma: no cover
+
+
+def test_download_audio_writes_in_the_callers_thread(
+    fake: FakeCartesia, client: Client, tmp_path: Path
+) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=2.0, sample_rate=8000))
+    progress: list[tuple[int, int | None, str]] = []
+
+    def report(written: int, total: int | None) -> None:
+        progress.append((written, total, threading.current_thread().name))
+
+    target = tmp_path / "call.wav"
+    written = client.calls.download_audio("ac_1", target, chunk_size=8192, on_progress=report)
+    assert written == target.stat().st_size == 44 + 2 * 8000 * 2
+    with wave.open(str(target)) as wav:
+        assert wav.getnframes() == 16000
+    assert progress[-1][:2] == (written, written)
+    assert {thread for *_, thread in progress} == {threading.current_thread().name}
+    assert list(tmp_path.iterdir()) == [target]
+
+    buffer = io.BytesIO()
+    assert client.calls.download_audio("ac_1", buffer) == written
+    assert buffer.getvalue() == target.read_bytes()
+
+
+def test_a_broken_download_leaves_the_previous_file(
+    fake: FakeCartesia, client: Client, tmp_path: Path
+) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=20.0))
+    target = tmp_path / "call.wav"
+    target.write_bytes(b"previous")
+    fake.add_fault(action="truncate", path="/agents/calls/ac_1/audio")
+    with pytest.raises(APIConnectionError):
+        client.calls.download_audio("ac_1", target)
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["call.wav"]
+    with pytest.raises(NotFoundError):
+        client.calls.download_audio("ac_missing", tmp_path / "missing.wav")
+    assert [p.name for p in tmp_path.iterdir()] == ["call.wav"]
+
+
+# -- where it runs: loops, threads, Ctrl-C, fork ------------------------------------------------
+
+
+def test_works_where_the_calling_thread_runs_an_event_loop(
+    fake: FakeCartesia, client: Client
+) -> None:
+    # A Jupyter cell: synchronous code on a thread whose asyncio loop is running.
+    seed(fake, 3)
+
+    async def cell() -> tuple[str, list[str]]:
+        call = client.calls.get("ac_000")
+        return call.id, [c.id for c in client.calls.list(agent_id="agent_1")]
+
+    assert asyncio.run(cell()) == ("ac_000", ["ac_002", "ac_001", "ac_000"])
+
+
+def test_sixteen_threads_share_one_client(fake: FakeCartesia, client: Client) -> None:
+    workers, rounds = 16, 8
+    for i in range(workers):
+        fake.add_call(id=f"ac_{i}")
+    barrier = threading.Barrier(workers)
+
+    def work(worker: int) -> list[str]:
+        barrier.wait(timeout=5)
+        return [client.calls.get(f"ac_{(worker + n) % workers}").id for n in range(rounds)]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(work, range(workers)))
+
+    assert results == [
+        [f"ac_{(worker + n) % workers}" for n in range(rounds)] for worker in range(workers)
+    ]
+    assert fake.request_count("GET") == workers * rounds
+
+
+needs_pthread_kill = pytest.mark.skipif(
+    not hasattr(signal, "pthread_kill"), reason="needs pthread_kill"
+)
+
+
+@needs_pthread_kill
+def test_ctrl_c_cancels_the_request_in_flight_and_the_client_stays_usable(
+    fake: FakeCartesia, client: Client
+) -> None:
+    assert threading.current_thread() is threading.main_thread()
+    fake.add_call(id="ac_1")
+    # The server holds the answer for a second; Ctrl-C arrives as soon as the request is in.
+    delay = 1.0
+    fake.add_fault(delay=delay, path="/agents/calls/ac_1")
+
+    def press_ctrl_c() -> None:
+        deadline = time.monotonic() + 5
+        while fake.request_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    helper = threading.Thread(target=press_ctrl_c)
+    started = time.monotonic()
+    helper.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.calls.get("ac_1")
+    finally:
+        helper.join()
+        signal.signal(signal.SIGINT, previous)
+    assert time.monotonic() - started < delay
+    assert fake.request_count() == 1
+    assert client.calls.get("ac_1").id == "ac_1"
+    assert not client.is_closed
+
+
+def wait_for_child(pid: int, timeout: float = 10) -> int:
+    """The child's exit status, killing it if it has not exited within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_a_fresh_private_client(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(id="ac_1")
+    derived = client.with_options(max_retries=0)
+    assert client.calls.get("ac_1").id == "ac_1"  # the parent's session now holds a connection
+    runner = get_runner()
+    generation = runner.generation
+    parent_private = client._current()
+    parent_session = parent_private._transport._session
+    assert parent_session is not None
+    parent_connector = parent_session.connector
+    assert parent_connector is not None
+
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns about forking a process that has threads: that is the point.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code only
+        code = 1
+        try:
+            checks = [
+                client.calls.get("ac_1").id == "ac_1",
+                derived.calls.get("ac_1").id == "ac_1",
+                runner.generation != generation,
+                client._current() is not parent_private,
+                derived._current()._transport is client._current()._transport,
+                # Abandoned: marked closed, but its connections were left alone.
+                parent_session.closed,
+                not parent_connector.closed,
+                not client.is_closed,
+            ]
+            code = 0 if all(checks) else 10 + checks.index(False)
+            client.close()
+        finally:
+            os._exit(code)
+
+    assert wait_for_child(pid) == 0
+    assert runner.generation == generation
+    assert client.calls.get("ac_1").id == "ac_1"
+    assert client._current() is parent_private
+    assert parent_private._transport._session is parent_session
+    assert not parent_session.closed
+    assert fake.request_count("GET") == 4
+
+
+# -- closing -----------------------------------------------------------------------------------
+
+
+def test_close_is_idempotent_and_a_closed_client_refuses_calls(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1")
+    client = Client(api_key=fake.api_key, base_url=fake.base_url)
+    client.calls.get("ac_1")
+    client.close()
+    client.close()
+    assert client.is_closed
+    with pytest.raises(ClientClosedError):
+        client.calls.get("ac_1")
+    with pytest.raises(ClientClosedError), client:
+        pass
+    with pytest.raises(ClientClosedError), client.calls.stream_audio("ac_1"):
+        pass
+
+
+def test_with_block_closes_the_client(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1")
+    with Client(api_key=fake.api_key, base_url=fake.base_url) as client:
+        client.calls.get("ac_1")
+        private = client._current()
+    assert client.is_closed
+    assert private._transport._session is None
+
+
+def test_a_client_collected_unclosed_has_its_session_closed(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1")
+    client = Client(api_key=fake.api_key, base_url=fake.base_url)
+    client.calls.get("ac_1")
+    private = client._current()
+    session = private._transport._session
+    assert session is not None
+    collected = weakref.ref(client)
+    del client
+    gc.collect()
+    assert collected() is None
+    deadline = time.monotonic() + 5
+    while not session.closed and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert session.closed
+    assert private.is_closed
+
+
+def run_script(
+    script: str, *, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", "always", "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env=env,
+    )
+
+
+UNCLOSED_PREAMBLE = """
+    import gc, time
+    from cartesia_calls import Client
+    from cartesia_calls.testing import FakeCartesia
+
+    with FakeCartesia().run_in_thread() as fake:
+        fake.add_call(id="ac_1")
+        client = Client(api_key=fake.api_key, base_url=fake.base_url)
+        print(client.calls.get("ac_1").id, flush=True)
+        forgotten = Client(api_key=fake.api_key, base_url=fake.base_url)
+        forgotten.calls.get("ac_1")
+"""
+
+
+def test_clients_never_closed_do_not_hang_exit_or_warn() -> None:
+    started = time.monotonic()
+    result = run_script(UNCLOSED_PREAMBLE + "    print('exiting', flush=True)\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["ac_1", "exiting"]
+    assert result.stderr == ""
+    assert time.monotonic() - started < 10
+
+
+def test_a_client_collected_unclosed_does_not_warn() -> None:
+    result = run_script(
+        UNCLOSED_PREAMBLE
+        + """
+        sessions = [c._current()._transport._session for c in (client, forgotten)]
+        del client, forgotten
+        gc.collect()
+        deadline = time.monotonic() + 5
+        while not all(s.closed for s in sessions) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        print("collected" if all(s.closed for s in sessions) else "still open", flush=True)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["ac_1", "collected"]
+    assert result.stderr == ""
+
+
+def test_export_writes_json_lines(fake: FakeCartesia, client: Client, tmp_path: Path) -> None:
+    ids = seed(fake, 3)
+    target = tmp_path / "calls.jsonl"
+    result = client.calls.export(target, agent_id="agent_1")
+    assert (result.written, result.skipped) == (3, 0)
+    lines = target.read_text().splitlines()
+    assert sorted(json.loads(line)["id"] for line in lines) == sorted(ids)
+    assert client.calls.export(target, agent_id="agent_1").skipped == 3
