@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import platform
+import sys
 import warnings
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -94,7 +95,7 @@ class AsyncClient:
             api_key = os.environ.get("CARTESIA_API_KEY") or None
         if api_key is None:
             raise MissingAPIKeyError(
-                "no API key: pass AsyncClient(api_key=...) or set the CARTESIA_API_KEY "
+                "no API key: pass api_key=... to the client or set the CARTESIA_API_KEY "
                 "environment variable (keys look like sk_car_...)"
             )
         if not isinstance(api_key, str) or not api_key.strip():
@@ -301,9 +302,21 @@ def _check_base_url(base_url: str) -> str:
             f"sending the API key over plain HTTP to {parts.hostname}: anyone on the path can read "
             "it, and Cartesia may rotate keys used over HTTP; use https://",
             UserWarning,
-            stacklevel=3,
+            stacklevel=_caller_stacklevel(),
         )
     return base_url.strip().rstrip("/")
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this package, so
+    it names the user's line whether ``AsyncClient`` or the sync ``Client`` was called."""
+    package = os.path.dirname(__file__)
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _is_loopback(host: str) -> bool:

@@ -15,6 +15,7 @@ from cartesia_calls import (
     APIConnectionError,
     APIError,
     AsyncClient,
+    Client,
     Timeout,
 )
 from cartesia_calls.testing import FakeCartesia, Fault
@@ -97,9 +98,12 @@ async def test_certificates_are_verified(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "url", ["http://api.cartesia.ai", "http://10.0.0.5:8080", "http://example.com/prefix"]
 )
-def test_plain_http_to_a_remote_host_warns(url: str) -> None:
-    with pytest.warns(UserWarning, match="plain HTTP"):
+def test_plain_http_to_a_remote_host_warns_at_the_callers_line(url: str) -> None:
+    with pytest.warns(UserWarning, match="plain HTTP") as caught:
         AsyncClient(api_key=SECRET, base_url=url)
+    with pytest.warns(UserWarning, match="plain HTTP") as caught_sync:
+        Client(api_key=SECRET, base_url=url).close()
+    assert caught[0].filename == caught_sync[0].filename == __file__
 
 
 @pytest.mark.parametrize(
