@@ -7,11 +7,12 @@ import os
 import sys
 import tracemalloc
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
 
-from cartesia_calls import AsyncClient
+from cartesia_calls import AsyncClient, Client
 from cartesia_calls.testing import FakeCartesia
 
 LIMIT = 10
@@ -93,3 +94,28 @@ async def test_with_options_in_a_loop_does_not_grow_memory(fake: FakeCartesia) -
         finally:
             tracemalloc.stop()
     assert after - base < 300 * 2_000 + 256_000
+
+
+def test_one_sync_client_from_many_threads_shares_a_bounded_pool() -> None:
+    fake = FakeCartesia()
+    with fake.run_in_thread():
+        for i in range(50):
+            fake.add_call(id=f"ac_{i}", agent_id="agent_1")
+        with Client(api_key=fake.api_key, base_url=fake.base_url, connection_limit=LIMIT) as client:
+
+            def work(thread: int) -> int:
+                return sum(
+                    client.calls.get(f"ac_{(thread + n) % 50}").id == f"ac_{(thread + n) % 50}"
+                    for n in range(40)
+                )
+
+            fds = 0
+            for round_ in range(3):
+                with ThreadPoolExecutor(max_workers=32) as pool:
+                    assert sum(pool.map(work, range(32))) == 32 * 40
+                if round_ == 0 and sys.platform.startswith("linux"):
+                    fds = open_fds()  # the pool is warm: both ends of its sockets are open
+            if sys.platform.startswith("linux"):
+                assert open_fds() <= fds + 2
+    assert len(fake.requests) == 3 * 32 * 40
+    assert 1 <= len({r.client_port for r in fake.requests}) <= LIMIT
