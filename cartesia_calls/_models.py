@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from . import _display
 from ._convert import WIRE_NAME, Model, parameterize
 from ._enums import (
     BatchStatus,
@@ -143,6 +144,13 @@ class TranscriptTurn(Model):
     log_event: LogEvent | None = None
     log_metric: LogMetric | None = None
 
+    def __str__(self) -> str:
+        """One readable line: ``01:05 agent  Sure, let me check.  [tts 210 ms]``."""
+        return _display.turn_text(self)
+
+    def _repr_html_(self) -> str:
+        return _display.turn_html(self)
+
 
 @attrs.frozen(repr=False)
 class TelephonyParams(Model):
@@ -228,6 +236,14 @@ class AgentCall(Model):
     def is_redacted(self) -> bool:
         """``True`` if the call's sensitive data was deleted."""
         return self.redacted_at is not None
+
+    def __str__(self) -> str:
+        """A short readable summary: the header facts and the first turns of the transcript
+        (``print(call)``); ``repr(call)`` stays the full ``AgentCall(...)``."""
+        return _display.call_text(self)
+
+    def _repr_html_(self) -> str:
+        return _display.call_html(self)
 
 
 @attrs.frozen(repr=False)

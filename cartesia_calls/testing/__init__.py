@@ -9,9 +9,23 @@
             fake.add_call(id="ac_1", agent_id="agent_1", status="completed")
             async with fake.client() as client:
                 call = await client.calls.get("ac_1")
+
+``seed_samples(fake)`` loads a realistic data set (three agents, a dozen calls with transcripts,
+tool calls, logs and recordings); ``make_call(call_id, turns=N)`` builds a call of any size.
 """
 
 from ._fake import DEFAULT_API_KEY, FakeCartesia, Fault, RecordedRequest
 from ._fake_calls import Lifecycle, Recording
+from ._samples import make_call, sample_calls, seed_samples
 
-__all__ = ["DEFAULT_API_KEY", "FakeCartesia", "Fault", "Lifecycle", "RecordedRequest", "Recording"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "FakeCartesia",
+    "Fault",
+    "Lifecycle",
+    "RecordedRequest",
+    "Recording",
+    "make_call",
+    "sample_calls",
+    "seed_samples",
+]

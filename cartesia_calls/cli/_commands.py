@@ -1,0 +1,255 @@
+"""What each command does, given an open client. Output goes to stdout; progress to stderr."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.text import Text
+
+from cartesia_calls import AgentCall, AsyncClient
+from cartesia_calls._display import format_duration, format_time
+
+from ._render import (
+    calls_table,
+    log_lines,
+    make_console,
+    print_call,
+    print_json,
+    print_json_line,
+    status_text,
+)
+from ._run import CommandFailed
+
+Command = Callable[[AsyncClient], Awaitable[None]]
+
+
+def get_call(call_id: str, *, as_json: bool) -> Command:
+    """``cartesia-calls get``."""
+
+    async def command(client: AsyncClient) -> None:
+        call = await client.calls.get(call_id)
+        if as_json:
+            print_json(call.to_dict())
+        else:
+            print_call(make_console(), call)
+
+    return command
+
+
+def list_calls(
+    *,
+    agent_id: str | None,
+    batch_id: str | None,
+    limit: int | None,
+    transcript: bool,
+    as_json: bool,
+) -> Command:
+    """``cartesia-calls list``: at most ``limit`` calls (``None``: all), fetching pages lazily."""
+
+    async def command(client: AsyncClient) -> None:
+        page_size = 100 if limit is None else min(limit, 100)
+        pager = client.calls.list(
+            agent_id=agent_id, batch_id=batch_id, expand_transcript=transcript, limit=page_size
+        )
+        shown: list[AgentCall] = []
+        more = False
+        async for page in pager.pages():
+            for call in page.data:
+                if limit is not None and len(shown) >= limit:
+                    more = True
+                    break
+                shown.append(call)
+                if as_json:
+                    print_json_line(call.to_dict())
+            if limit is not None and len(shown) >= limit:
+                more = more or bool(page.has_more or (page.has_more is None and page.next_page))
+                break
+        if as_json:
+            return
+        console = make_console()
+        owner = f"agent {agent_id!r}" if agent_id is not None else f"batch {batch_id!r}"
+        if not shown:
+            console.print(f"No calls for {owner}.")
+            return
+        console.print(calls_table(shown, width=console.width, with_turns=transcript))
+        note = f"{len(shown)} call{'s' if len(shown) != 1 else ''} of {owner}, newest first"
+        if more:
+            note += f"; more exist: --limit {len(shown) * 2} or --all"
+        make_console(stderr=True).print(Text(note, style="dim"))
+
+    return command
+
+
+def export_calls(
+    output: str, *, agent_id: str | None, batch_id: str | None, concurrency: int
+) -> Command:
+    """``cartesia-calls export``: progress on stderr, a one-line summary on stdout."""
+
+    async def command(client: AsyncClient) -> None:
+        err = make_console(stderr=True)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        task = progress.add_task("exporting calls...", total=None)
+
+        def on_progress(written: int, skipped: int) -> None:
+            text = f"exported {written:,} calls"
+            if skipped:
+                text += f" ({skipped:,} already in the file)"
+            progress.update(task, description=text)
+
+        with progress:
+            result = await client.calls.export(
+                output,
+                agent_id=agent_id,
+                batch_id=batch_id,
+                concurrency=concurrency,
+                on_progress=on_progress,
+            )
+        line = f"Exported {result.written:,} call{'s' if result.written != 1 else ''} to {output}"
+        details = []
+        if result.skipped:
+            details.append(f"{result.skipped:,} already in the file, skipped")
+        if result.fetched:
+            noun = "transcript" if result.fetched == 1 else "transcripts"
+            details.append(f"{result.fetched:,} {noun} fetched one by one")
+        if details:
+            line += f" ({'; '.join(details)})"
+        make_console().print(line + ".", soft_wrap=True)
+
+    return command
+
+
+def _wav_seconds(path: Path) -> float | None:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            rate = wav.getframerate()
+            return wav.getnframes() / rate if rate else None
+    except (wave.Error, EOFError, OSError):
+        return None
+
+
+def download_audio(call_id: str, output: str) -> Command:
+    """``cartesia-calls audio``: a progress bar on stderr while the recording downloads."""
+
+    async def command(client: AsyncClient) -> None:
+        err = make_console(stderr=True)
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        task = progress.add_task(f"downloading {call_id}", total=None)
+
+        def on_progress(written: int, total: int | None) -> None:
+            progress.update(task, completed=written, total=total)
+
+        with progress:
+            size = await client.calls.download_audio(call_id, output, on_progress=on_progress)
+        seconds = _wav_seconds(Path(output))
+        length = f", {format_duration(seconds)} of audio" if seconds is not None else ""
+        make_console().print(f"Saved {output} ({size:,} bytes{length}).", soft_wrap=True)
+
+    return command
+
+
+def show_logs(call_id: str, *, as_json: bool) -> Command:
+    """``cartesia-calls logs``."""
+
+    async def command(client: AsyncClient) -> None:
+        result = await client.calls.logs(call_id)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console = make_console()
+        if not result.logs:
+            console.print(Text(f"No log lines for call {call_id!r}.", style="dim"))
+            return
+        console.print(log_lines(result.logs), soft_wrap=True)
+
+    return command
+
+
+def wait_call(call_id: str, *, timeout: float, poll_interval: float, as_json: bool) -> Command:
+    """``cartesia-calls wait``: a spinner on stderr while polling, then how the call ended."""
+
+    async def command(client: AsyncClient) -> None:
+        err = make_console(stderr=True)
+        poll_cap = max(30.0, poll_interval)
+        if err.is_terminal:
+            with err.status(f"waiting for call {call_id} to end..."):
+                call = await client.calls.wait(
+                    call_id,
+                    timeout=timeout,
+                    poll_interval=poll_interval,
+                    max_poll_interval=poll_cap,
+                )
+        else:
+            call = await client.calls.wait(
+                call_id, timeout=timeout, poll_interval=poll_interval, max_poll_interval=poll_cap
+            )
+        if as_json:
+            print_json(call.to_dict())
+            return
+        line = Text(f"Call {call.id} ")
+        line.append_text(status_text(call))
+        if call.end_reason is not None:
+            line.append(f" ({call.end_reason})")
+        if call.duration is not None:
+            line.append(f" after {format_duration(call.duration)}")
+        if call.end_time is not None:
+            line.append(f", at {format_time(call.end_time)}")
+        if call.error_message:
+            line.append(f": {call.error_message}")
+        make_console().print(line, soft_wrap=True)
+
+    return command
+
+
+def cancel_call(call_id: str) -> Command:
+    """``cartesia-calls cancel``."""
+
+    async def command(client: AsyncClient) -> None:
+        result = await client.calls.cancel(call_id)
+        if not result.cancelled:
+            raise CommandFailed(f"the API did not cancel call {call_id!r}")
+        make_console().print(
+            f"Cancelled call {call_id}: it ends with end_reason api_cancelled.", soft_wrap=True
+        )
+
+    return command
+
+
+def delete_call(call_id: str) -> Command:
+    """``cartesia-calls delete`` (after confirmation)."""
+
+    async def command(client: AsyncClient) -> None:
+        call = await client.calls.delete(call_id)
+        when = f" at {format_time(call.redacted_at)}" if call.redacted_at is not None else ""
+        make_console().print(
+            f"Deleted the transcript, recording, logs, summary, metadata and numbers of call "
+            f"{call.id}{when}; the call's record stays, marked as redacted.",
+            soft_wrap=True,
+        )
+
+    return command

@@ -1,0 +1,219 @@
+"""Rich views of calls for the terminal: the header facts, the conversation, the list table.
+
+User data is always rendered as :class:`rich.text.Text` (never parsed as markup), so a
+transcript containing ``[bold]`` prints as written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, JustifyMethod
+from rich.table import Table
+from rich.text import Text
+
+from cartesia_calls import AgentCall
+from cartesia_calls._display import (
+    call_facts,
+    format_duration,
+    format_offset,
+    format_time,
+    role_label,
+    tool_call_text,
+    turn_body,
+    turn_latency,
+)
+
+_ROLE_STYLES = {"assistant": "bold cyan", "user": "bold green", "system": "dim"}
+_STATUS_STYLES = {"completed": "green", "failed": "red", "created": "yellow", "started": "yellow"}
+#: Width used when the output is not a terminal (a pipe, a file) and COLUMNS is not set.
+PIPE_WIDTH = 120
+
+
+def _tolerant(stream: Any) -> None:
+    # A transcript may hold any character; a console that cannot show one gets an escape
+    # instead of a UnicodeEncodeError.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, TypeError, OSError):  # exotic streams
+            reconfigure(errors="backslashreplace")
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console on stdout (or stderr): no markup or auto-highlighting of data, colors only on
+    a terminal, 120 columns when writing to a pipe."""
+    _tolerant(sys.stderr if stderr else sys.stdout)
+    console = Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPE_WIDTH
+    return console
+
+
+def print_json(value: Any) -> None:
+    """Indented JSON on stdout, unwrapped (for pipes and jq)."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def print_json_line(value: Any) -> None:
+    """One JSON Lines record on stdout."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def status_text(call: AgentCall) -> Text:
+    """``completed`` in green, ``failed`` in red, anything running in yellow."""
+    return Text(str(call.status), style=_STATUS_STYLES.get(str(call.status), "yellow"))
+
+
+def facts(call: AgentCall) -> Table:
+    """The call's header: id and status on top, then one labelled fact per line."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in call_facts(call):
+        if label == "Status":
+            text = status_text(call)
+            if call.end_reason is not None:
+                text.append(f" · {call.end_reason}")
+            grid.add_row(label, text)
+        elif label == "Call":
+            grid.add_row(label, Text(value, style="bold"))
+        else:
+            grid.add_row(label, Text(value))
+    return grid
+
+
+def conversation(call: AgentCall, width: int) -> Text:
+    """The transcript as a conversation, wrapped to ``width`` columns, as one :class:`Text`.
+
+    One block per turn: ``mm:ss  who   text``, continuation lines indented under the text, then
+    one line per tool call (``↳ name(arguments)`` and ``→ result``); latency figures and
+    interruptions end the turn's last line, dimmed.
+    """
+    turns = call.transcript
+    if turns is None:
+        reason = (
+            "deleted"
+            if call.is_redacted
+            else "not kept (zero data retention)"
+            if call.zdr_enabled
+            else "not available"
+        )
+        return Text(f"No transcript: {reason}.", style="dim")
+    if not turns:
+        return Text("The transcript is empty.", style="dim")
+    time_width = max(len(format_offset(turn.start_timestamp)) for turn in turns)
+    indent = " " * (2 + time_width + 2 + 6 + 2)
+    body_width = max(24, width - len(indent))
+    lines: list[Text] = []
+    for turn in turns:
+        role = str(turn.role)
+        style = _ROLE_STYLES.get(role, "dim")
+        body = turn_body(turn)
+        wrapped = textwrap.wrap(body, body_width) or [""]
+        notes = []
+        if turn.end_reason == "interrupted":
+            notes.append("interrupted")
+        latency = turn_latency(turn)
+        if latency:
+            notes.append(latency)
+        for index, piece in enumerate(wrapped):
+            line = Text(indent)
+            if index == 0:
+                line = Text("  ")
+                line.append(format_offset(turn.start_timestamp).rjust(time_width), style="dim")
+                line.append("  ")
+                line.append(f"{role_label(role):<6}", style=style)
+                line.append("  ")
+            line.append(piece, style="dim italic" if role == "system" else "")
+            lines.append(line)
+        if notes:
+            note = "  " + " · ".join(notes)
+            if len(wrapped[-1]) + len(note) <= body_width:
+                lines[-1].append(note, style="dim")
+            else:
+                lines.append(Text(indent + note.strip(), style="dim"))
+        for tool in turn.tool_calls or ():
+            call_line, result = tool_call_text(tool)
+            for index, piece in enumerate(textwrap.wrap(call_line, body_width - 2) or [""]):
+                line = Text(indent)
+                line.append("↳ " if index == 0 else "  ", style="dim")
+                line.append(piece, style="magenta")
+                lines.append(line)
+            if result is not None:
+                for index, piece in enumerate(textwrap.wrap(result, body_width - 2) or [""]):
+                    line = Text(indent)
+                    line.append("→ " if index == 0 else "  ", style="dim")
+                    line.append(piece, style="dim")
+                    lines.append(line)
+    return Text("\n").join(lines)
+
+
+def print_call(console: Console, call: AgentCall) -> None:
+    """Facts, a blank line, the conversation."""
+    console.print(facts(call))
+    console.print()
+    console.print(conversation(call, console.width), soft_wrap=True)
+
+
+def _summary_cell(call: AgentCall) -> Text:
+    if call.is_redacted:
+        return Text("(redacted)", style="dim")
+    if call.summary:
+        return Text(call.summary)
+    if call.error_message:
+        return Text(call.error_message, style="red")
+    if call.zdr_enabled:
+        return Text("(zero data retention)", style="dim")
+    return Text("")
+
+
+def calls_table(calls: Sequence[AgentCall], *, width: int, with_turns: bool = False) -> Table:
+    """A table of calls: id, status, start, duration, end reason, (turns), and the summary cut
+    to what fits in ``width`` columns."""
+    rows: list[list[Text]] = []
+    for call in calls:
+        row = [
+            Text(call.id, style="bold"),
+            status_text(call),
+            Text(format_time(call.start_time, seconds=False)),
+            Text(format_duration(call.duration)),
+            Text(str(call.end_reason) if call.end_reason is not None else "-"),
+        ]
+        if with_turns:
+            row.append(Text("-" if call.transcript is None else str(len(call.transcript))))
+        row.append(_summary_cell(call))
+        rows.append(row)
+    headers = ["id", "status", "started (UTC)", "duration", "end reason"]
+    if with_turns:
+        headers.append("turns")
+    headers.append("summary")
+    sizes = [
+        max([len(header)] + [row[index].cell_len for row in rows])
+        for index, header in enumerate(headers[:-1])
+    ]
+    # Columns are three spaces apart; the summary gets what is left, or is left out if narrow.
+    summary_width = width - sum(sizes) - 3 * (len(headers) - 1)
+    with_summary = summary_width >= 12
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    for header, size in zip(headers[:-1], sizes, strict=True):
+        justify: JustifyMethod = "right" if header in {"duration", "turns"} else "left"
+        table.add_column(header, no_wrap=True, min_width=size, justify=justify)
+    if with_summary:
+        table.add_column("summary", no_wrap=True, overflow="ellipsis", max_width=summary_width)
+    for row in rows:
+        table.add_row(*(row if with_summary else row[:-1]))
+    return table
+
+
+def log_lines(lines: Iterable[str]) -> Text:
+    """Log lines as one unwrapped :class:`Text`; ``ERROR`` lines in red."""
+    out = [Text(line, style="red" if " ERROR " in line else "") for line in lines]
+    return Text("\n").join(out)
