@@ -6,11 +6,15 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from ._convert import decode, dumps
 from ._models import CallBatch, OutboundCall, Page
 from ._pagination import AsyncPager
 from ._transport import path
-from ._validate import check_e164, check_int_range, check_non_empty, check_optional_int_range
+from ._validate import (
+    check_int_range,
+    check_non_empty,
+    check_optional_int_range,
+    outbound_items,
+)
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
@@ -19,7 +23,6 @@ __all__ = ["AsyncBatches"]
 
 #: The most recipients one batch may have (the API's limit).
 MAX_RECIPIENTS: Final = 1000
-_RECIPIENT_KEYS: Final = frozenset({"to_number", "metadata"})
 _BATCHES: Final = path("agents", "calls", "batches")
 
 
@@ -83,7 +86,7 @@ class AsyncBatches:
             "name": check_non_empty(name, "name"),
             "agent_id": check_non_empty(agent_id, "agent_id"),
             "from_number_id": check_non_empty(from_number_id, "from_number_id"),
-            "recipients": _recipients(recipients),
+            "recipients": outbound_items(recipients, "recipients", max_items=MAX_RECIPIENTS),
         }
         options = {
             "target_concurrency_limit": check_optional_int_range(
@@ -100,13 +103,8 @@ class AsyncBatches:
         body.update((key, value) for key, value in options.items() if value is not None)
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        try:
-            payload = dumps(body)
-        except TypeError as exc:
-            raise TypeError(f"recipients metadata must be JSON-serializable: {exc}") from None
-        raw = await self._client._send("POST", _BATCHES, body=payload, idempotent=allow_retry)
-        return decode(
-            raw.content, CallBatch, status_code=raw.status_code, method="POST", url=raw.url
+        return await self._client._json(
+            "POST", _BATCHES, CallBatch, idempotent=allow_retry, body=body
         )
 
     def list(
@@ -152,10 +150,10 @@ class AsyncBatches:
         return AsyncPager(self._fetch_page, params)
 
     async def _fetch_page(self, params: Mapping[str, str]) -> Page[CallBatch]:
-        raw = await self._client._send("GET", _BATCHES, params=params, idempotent=True)
-        return decode(
-            raw.content, Page[CallBatch], status_code=raw.status_code, method="GET", url=raw.url
+        page: Page[CallBatch] = await self._client._json(
+            "GET", _BATCHES, Page[CallBatch], idempotent=True, params=params
         )
+        return page
 
     async def get(self, batch_id: str) -> CallBatch:
         """Fetch one call batch, with its recipients.
@@ -172,10 +170,7 @@ class AsyncBatches:
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
         url_path = _BATCHES + path(batch_id, name="batch_id")
-        raw = await self._client._send("GET", url_path, idempotent=True)
-        return decode(
-            raw.content, CallBatch, status_code=raw.status_code, method="GET", url=raw.url
-        )
+        return await self._client._json("GET", url_path, CallBatch, idempotent=True)
 
     async def cancel(self, batch_id: str) -> CallBatch:
         """Stop dialing a batch: its queued calls are not placed; calls in progress go on.
@@ -195,10 +190,7 @@ class AsyncBatches:
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
         url_path = _BATCHES + path(batch_id, name="batch_id") + "/cancel"
-        raw = await self._client._send("POST", url_path, idempotent=True)
-        return decode(
-            raw.content, CallBatch, status_code=raw.status_code, method="POST", url=raw.url
-        )
+        return await self._client._json("POST", url_path, CallBatch, idempotent=True)
 
     async def retry(self, batch_id: str, *, allow_retry: bool = False) -> CallBatch:
         """Queue again the recipients whose last call failed or went unanswered.
@@ -222,61 +214,7 @@ class AsyncBatches:
         url_path = _BATCHES + path(batch_id, name="batch_id") + "/retry"
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        raw = await self._client._send("POST", url_path, idempotent=allow_retry)
-        return decode(
-            raw.content, CallBatch, status_code=raw.status_code, method="POST", url=raw.url
-        )
-
-
-def _recipients(recipients: Any) -> list[dict[str, Any]]:
-    """The wire form of the recipients; every problem is a TypeError/ValueError naming it."""
-    if isinstance(recipients, str | bytes | bytearray | Mapping) or not isinstance(
-        recipients, Iterable
-    ):
-        raise TypeError(
-            "recipients must be a list of OutboundCall or {'to_number': ..., 'metadata': ...} "
-            f"dicts, got {type(recipients).__name__}"
-        )
-    items = list(recipients)
-    if not 1 <= len(items) <= MAX_RECIPIENTS:
-        raise ValueError(f"recipients must have 1 to {MAX_RECIPIENTS} items, got {len(items)}")
-    return [_recipient(item, f"recipients[{index}]") for index, item in enumerate(items)]
-
-
-def _recipient(item: Any, name: str) -> dict[str, Any]:
-    if isinstance(item, OutboundCall):
-        if item.extra:
-            key = next(iter(item.extra))
-            raise ValueError(
-                f"{name} has an unknown field {key!r} (from OutboundCall.extra); "
-                "a recipient has only to_number and metadata"
-            )
-        to_number: Any = item.to_number
-        metadata: Any = item.metadata
-    elif isinstance(item, Mapping):
-        for key in item:
-            if key not in _RECIPIENT_KEYS:
-                raise ValueError(
-                    f"{name} has an unknown key {key!r}; a recipient has only "
-                    "'to_number' and 'metadata'"
-                )
-        if "to_number" not in item:
-            raise ValueError(f"{name} is missing 'to_number'")
-        to_number = item["to_number"]
-        metadata = item.get("metadata")
-    else:
-        raise TypeError(f"{name} must be an OutboundCall or a dict, got {type(item).__name__}")
-    wire: dict[str, Any] = {"to_number": check_e164(to_number, f"{name}.to_number")}
-    if metadata is not None:
-        if not isinstance(metadata, Mapping):
-            raise TypeError(
-                f"{name}.metadata must be a dict (a JSON object), got {type(metadata).__name__}"
-            )
-        for key in metadata:
-            if not isinstance(key, str):
-                raise TypeError(f"{name}.metadata keys must be strings, got {key!r}")
-        wire["metadata"] = dict(metadata)
-    return wire
+        return await self._client._json("POST", url_path, CallBatch, idempotent=allow_retry)
 
 
 def _rfc3339(value: Any) -> str:

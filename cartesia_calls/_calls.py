@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 
 from ._audio import DEFAULT_CHUNK_SIZE, AudioStream, Destination, FileSink
-from ._convert import decode, dumps
 from ._export import ExportResult, export_calls
 from ._models import (
     AgentCall,
@@ -50,12 +49,6 @@ class AsyncCalls:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def _json(
-        self, method: str, url_path: str, cl: type[Any], *, idempotent: bool, **kw: Any
-    ) -> Any:
-        raw = await self._client._send(method, url_path, idempotent=idempotent, **kw)
-        return decode(raw.content, cl, status_code=raw.status_code, method=method, url=raw.url)
-
     async def get(self, call_id: str) -> AgentCall:
         """Fetch one call, with its transcript.
 
@@ -69,8 +62,7 @@ class AsyncCalls:
             NotFoundError: no call has this id.
             ValueError: ``call_id`` is empty (nothing is sent).
         """
-        call: AgentCall = await self._json("GET", _call_path(call_id), AgentCall, idempotent=True)
-        return call
+        return await self._client._json("GET", _call_path(call_id), AgentCall, idempotent=True)
 
     def list(
         self,
@@ -119,7 +111,7 @@ class AsyncCalls:
             params["ending_before"] = check_non_empty(ending_before, "ending_before")
 
         async def fetch(query: Mapping[str, str]) -> Page[AgentCall]:
-            page: Page[AgentCall] = await self._json(
+            page: Page[AgentCall] = await self._client._json(
                 "GET", _CALLS, Page[AgentCall], idempotent=True, params=query
             )
             return page
@@ -175,8 +167,8 @@ class AsyncCalls:
         )
         if duration is not None:
             body["max_call_duration_minutes"] = duration
-        response: OutboundCallResponse = await self._json(
-            "POST", _CALLS, OutboundCallResponse, idempotent=allow_retry, body=dumps(body)
+        response: OutboundCallResponse = await self._client._json(
+            "POST", _CALLS, OutboundCallResponse, idempotent=allow_retry, body=body
         )
         return response.calls
 
@@ -189,10 +181,9 @@ class AsyncCalls:
             BadRequestError: the call is not in progress.
             NotFoundError: no such call, or no active connection for it.
         """
-        result: CallCancellation = await self._json(
+        return await self._client._json(
             "POST", _call_path(call_id, "cancel"), CallCancellation, idempotent=False
         )
-        return result
 
     async def delete(self, call_id: str) -> AgentCall:
         """Delete a finished call's sensitive data: transcript, recording, logs, summary,
@@ -205,10 +196,7 @@ class AsyncCalls:
             ConflictError: the call has not ended yet (cancel it first).
             NotFoundError: no such call.
         """
-        call: AgentCall = await self._json(
-            "DELETE", _call_path(call_id), AgentCall, idempotent=True
-        )
-        return call
+        return await self._client._json("DELETE", _call_path(call_id), AgentCall, idempotent=True)
 
     async def logs(self, call_id: str) -> CallLogs:
         """The runtime log lines your agent's code printed during the call.
@@ -216,10 +204,9 @@ class AsyncCalls:
         Raises:
             NotFoundError: no such call, or no logs (still running, or removed by retention).
         """
-        result: CallLogs = await self._json(
+        return await self._client._json(
             "GET", _call_path(call_id, "logs"), CallLogs, idempotent=True
         )
-        return result
 
     @asynccontextmanager
     async def stream_audio(

@@ -9,7 +9,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -24,6 +24,8 @@ from ._version import __version__
 from .errors import MissingAPIKeyError
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CARTESIA_VERSION", "DEFAULT_TIMEOUT", "AsyncClient"]
+
+T = TypeVar("T")
 
 DEFAULT_BASE_URL: Final = "https://api.cartesia.ai"
 #: The API version sent as ``Cartesia-Version`` unless the client is told otherwise.
@@ -256,6 +258,30 @@ class AsyncClient:
         return await self._transport.request(
             method, path, options=self._options, params=params, body=body, idempotent=idempotent
         )
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        cl: type[T],
+        *,
+        idempotent: bool,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> T:
+        """Send a request whose answer is JSON and decode it as ``cl`` (resources use this)."""
+        payload = None
+        if body is not None:
+            from ._convert import dumps  # noqa: PLC0415
+
+            try:
+                payload = dumps(body)
+            except TypeError as exc:
+                raise TypeError(f"the request body is not JSON-serializable: {exc}") from None
+        raw = await self._send(method, path, params=params, body=payload, idempotent=idempotent)
+        from ._convert import decode  # noqa: PLC0415
+
+        return decode(raw.content, cl, status_code=raw.status_code, method=method, url=raw.url)
 
     def _check_open(self) -> None:
         if self._closed:

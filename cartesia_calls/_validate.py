@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["check_e164", "check_int_range", "check_non_empty", "check_optional_int_range"]
+__all__ = [
+    "check_e164",
+    "check_int_range",
+    "check_non_empty",
+    "check_optional_int_range",
+    "outbound_items",
+]
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_OUTBOUND_KEYS = frozenset({"to_number", "metadata"})
 
 
 def check_non_empty(value: Any, name: str) -> str:
@@ -47,38 +55,50 @@ def check_optional_int_range(
     return None if value is None else check_int_range(value, name, low, high)
 
 
-def outbound_items(items: Any, name: str) -> list[dict[str, Any]]:
-    """Outbound call items (``OutboundCall`` models or dicts) as wire dicts, checked.
+def outbound_items(items: Any, name: str, *, max_items: int | None = None) -> list[dict[str, Any]]:
+    """Outbound call items (:class:`OutboundCall` models or dicts) as wire dicts, checked.
 
-    A dict may carry only ``to_number`` and ``metadata``: any other key is an error rather than
-    something silently dropped.
+    A dict may carry only ``to_number`` and ``metadata``, and a model no unknown fields: anything
+    else is an error rather than something silently dropped.
     """
     from ._models import OutboundCall  # noqa: PLC0415 - models import nothing from here
 
-    if isinstance(items, str | bytes | dict) or not hasattr(items, "__iter__"):
-        raise TypeError(f"{name} must be a list of OutboundCall or dicts")
+    if isinstance(items, str | bytes | bytearray | Mapping) or not isinstance(items, Iterable):
+        raise TypeError(
+            f"{name} must be a list of OutboundCall or {{'to_number': ..., 'metadata': ...}} "
+            f"dicts, got {type(items).__name__}"
+        )
+    listed = list(items)
+    if not listed or (max_items is not None and len(listed) > max_items):
+        bounds = f"1 to {max_items}" if max_items is not None else "at least 1"
+        raise ValueError(f"{name} must have {bounds} items, got {len(listed)}")
     out: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(listed):
         where = f"{name}[{index}]"
         if isinstance(item, OutboundCall):
-            to_number, metadata = item.to_number, item.metadata
-        elif isinstance(item, dict):
-            unknown = set(item) - {"to_number", "metadata"}
+            if item.extra:
+                raise ValueError(
+                    f"{where} has an unknown field {next(iter(item.extra))!r} (from "
+                    "OutboundCall.extra); only 'to_number' and 'metadata' are sent"
+                )
+            to_number: Any = item.to_number
+            metadata: Any = item.metadata
+        elif isinstance(item, Mapping):
+            unknown = [key for key in item if key not in _OUTBOUND_KEYS]
             if unknown:
                 raise ValueError(
-                    f"{where} has unknown keys {sorted(unknown)}; only to_number and metadata"
+                    f"{where} has an unknown key {unknown[0]!r}; only 'to_number' and "
+                    "'metadata' are allowed"
                 )
             if "to_number" not in item:
-                raise ValueError(f"{where} needs a to_number")
+                raise ValueError(f"{where} is missing 'to_number'")
             to_number, metadata = item["to_number"], item.get("metadata")
         else:
             raise TypeError(f"{where} must be an OutboundCall or a dict, got {type(item).__name__}")
         entry: dict[str, Any] = {"to_number": check_e164(to_number, f"{where}.to_number")}
         if metadata is not None:
-            if not isinstance(metadata, dict):
-                raise TypeError(f"{where}.metadata must be a dict")
-            entry["metadata"] = metadata
+            if not isinstance(metadata, Mapping) or not all(isinstance(k, str) for k in metadata):
+                raise TypeError(f"{where}.metadata must be a dict with string keys (a JSON object)")
+            entry["metadata"] = dict(metadata)
         out.append(entry)
-    if not out:
-        raise ValueError(f"{name} must contain at least one call")
     return out

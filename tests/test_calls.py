@@ -247,8 +247,8 @@ async def test_create_sends_options_only_when_given(
     [
         ({"outbound_calls": [{"to_number": "4155550001"}]}, "E.164"),
         ({"outbound_calls": [{"to_number": "+1 415 555"}]}, "E.164"),
-        ({"outbound_calls": []}, "at least one"),
-        ({"outbound_calls": [{"to_number": "+14155550001", "meta": {}}]}, "unknown keys"),
+        ({"outbound_calls": []}, "at least 1"),
+        ({"outbound_calls": [{"to_number": "+14155550001", "meta": {}}]}, "unknown key 'meta'"),
         ({"outbound_calls": [{"metadata": {}}]}, "to_number"),
         ({"ringing_timeout_seconds": 4}, "ringing_timeout_seconds"),
         ({"ringing_timeout_seconds": 81}, "ringing_timeout_seconds"),
