@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import aiohttp
 import attrs
+from aiohttp.helpers import get_env_proxy_for_url
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -205,6 +206,10 @@ class Transport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
+        # The proxy for base_url from HTTP(S)_PROXY / NO_PROXY (and ~/.netrc for the proxy's
+        # credentials), looked up once here, as httpx does, rather than by aiohttp in a worker
+        # thread on every request.
+        self._proxy, self._proxy_auth = _env_proxy(self.base_url)
 
     @property
     def closed(self) -> bool:
@@ -230,10 +235,13 @@ class Transport:
             # as unclosed later; its sockets can no longer be closed cleanly and are dropped.
             await session.close()
         connector = aiohttp.TCPConnector(limit=self._connection_limit)
+        # trust_env stays off: with it, aiohttp hands two jobs to a worker thread on *every*
+        # request (the proxy variables, and ~/.netrc for server credentials, which could only
+        # clash with our Authorization header). The proxy was resolved once, in __init__.
         self._session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=True,
+            trust_env=False,
             raise_for_status=False,
         )
         self._loop = loop
@@ -290,9 +298,11 @@ class Transport:
                     data=body,
                     headers=_with_content_type(options.headers, body),
                     timeout=self._client_timeout(options.timeout, streaming=False),
+                    proxy=self._proxy,
+                    proxy_auth=self._proxy_auth,
                 ) as response:
                     if response.status >= 400:
-                        raise await _status_error(response, method, number - 1)
+                        raise await _status_error(response, method, number, started, options)
                     content = await response.read()
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise _map_exception(exc, method, str(url), retries=number - 1) from exc
@@ -340,12 +350,14 @@ class Transport:
                     params=params,
                     headers=headers,
                     timeout=self._client_timeout(options.timeout, streaming=True),
+                    proxy=self._proxy,
+                    proxy_auth=self._proxy_auth,
                 )
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise _map_exception(exc, method, str(url), retries=number - 1) from exc
             if response.status >= 400:
                 try:
-                    raise await _status_error(response, method, number - 1)
+                    raise await _status_error(response, method, number, started, options)
                 finally:
                     response.release()
             info = _info(method, response, number, time.monotonic() - started)
@@ -405,6 +417,14 @@ class Transport:
             retries += 1
 
 
+def _env_proxy(base_url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """The proxy the environment sets for ``base_url``, as aiohttp's ``trust_env`` finds it."""
+    try:
+        return get_env_proxy_for_url(URL(base_url))
+    except LookupError:  # no proxy for this scheme, or NO_PROXY covers the host
+        return None, None
+
+
 def _with_content_type(headers: Mapping[str, str], body: bytes | None) -> Mapping[str, str]:
     if body is None:
         return headers
@@ -445,31 +465,27 @@ def _report(options: RequestOptions, info: ResponseInfo) -> None:
 
 
 async def _status_error(
-    response: aiohttp.ClientResponse, method: str, retries: int
+    response: aiohttp.ClientResponse,
+    method: str,
+    attempt: int,
+    started: float,
+    options: RequestOptions,
 ) -> APIStatusError:
+    """Read (a bounded part of) an error response, report it, and build its exception."""
     try:
         raw = await response.content.read(MAX_ERROR_BODY_CHARS * 4)
     except (aiohttp.ClientError, TimeoutError):
         raw = b""
+    _report(options, _info(method, response, attempt, time.monotonic() - started))
     text = raw.decode(response.charset or "utf-8", "replace")
-    cls = status_error_class(response.status)
-    error = cls(
+    return status_error_class(response.status)(
         status_code=response.status,
         headers=response.headers,
         body=text,
         method=method,
         url=str(response.url),
-        retries_taken=retries,
+        retries_taken=attempt - 1,
     )
-    logger.info(
-        "%s %s -> %d (error_code=%s, request_id=%s)",
-        method,
-        response.url.path,
-        response.status,
-        error.error_code,
-        error.request_id,
-    )
-    return error
 
 
 def _map_exception(
@@ -496,5 +512,6 @@ def _map_exception(
 
 def _describe(error: APIError) -> str:
     if isinstance(error, APIStatusError):
-        return f"{error.status_code} {error.error_code or ''}".strip()
+        code = f" {error.error_code}" if error.error_code else ""
+        return f"{error.status_code}{code}, request_id={error.request_id}"
     return type(error).__name__

@@ -78,7 +78,7 @@ class MissingAPIKeyError(CartesiaError, ValueError):
 
 
 class ClientClosedError(CartesiaError, RuntimeError):
-    """The client was used after :meth:`close` was called."""
+    """The client was used after :meth:`~cartesia_calls.AsyncClient.close` was called."""
 
 
 class EventLoopMismatchError(CartesiaError, RuntimeError):
@@ -118,7 +118,7 @@ class APITimeoutError(APIConnectionError):
 
 
 class WaitTimeoutError(APITimeoutError):
-    """:meth:`calls.wait` reached its deadline before the call ended.
+    """:meth:`~cartesia_calls.AsyncCalls.wait` reached its deadline before the call ended.
 
     Attributes:
         call_id: the call that was being waited for.

@@ -260,7 +260,7 @@ async def test_on_response_sees_status_headers_and_attempt(fake: FakeCartesia) -
     seen: list[cartesia_calls.ResponseInfo] = []
     async with fake.client(on_response=seen.append, backoff=SleepRecorder().backoff()) as client:
         await client.calls.get("ac_1")
-    assert [(info.status_code, info.attempt) for info in seen] == [(200, 2)]
+    assert [(info.status_code, info.attempt) for info in seen] == [(503, 1), (200, 2)]
     assert seen[0].headers["Content-Type"].startswith("application/json")
 
 
