@@ -38,7 +38,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from concurrent import futures
 from concurrent.futures import Future
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -63,11 +63,23 @@ _logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class _Loop:
-    """A running event loop: its portal, its thread and the asyncio loop itself."""
+    """A running event loop: its portal, its thread, the asyncio loop itself, and the jobs
+    running on it (touched on the loop thread only)."""
 
     portal: BlockingPortal
     thread: threading.Thread
     aio: asyncio.AbstractEventLoop
+    jobs: set[_Job[Any]] = field(default_factory=set)
+
+    def submit(self, job: _Job[Any]) -> None:
+        """Start ``job`` on the loop without waiting for the loop to acknowledge it.
+
+        The portal's ``start_task_soon`` blocks until the loop has taken the task, then the
+        caller blocks again for the result: two round trips where one will do (it cost ~0.5 ms
+        per sync call in the benchmarks). Jobs are tracked here so shutdown can cancel them,
+        as the portal's task group would have.
+        """
+        asyncio.run_coroutine_threadsafe(job.run_tracked(self.jobs), self.aio)
 
 
 def _start_loop() -> _Loop:
@@ -101,10 +113,10 @@ def _start_loop() -> _Loop:
 class _Job(Generic[T]):
     """One coroutine run for a blocking caller, with an outcome and a cancel switch of its own.
 
-    The portal's future could cancel the task too, but only once ``start_task_soon`` has handed
-    it back; an interrupt can land while the task is being handed over (and already running).
-    A job can be cancelled at any moment by scheduling :meth:`cancel` on the loop, and its
-    :attr:`future` resolves only when the coroutine is completely done, cleanup included.
+    Submitting hands back nothing before the task may already be running, and an interrupt can
+    land in between; so a job can be cancelled at any moment by scheduling :meth:`cancel` on the
+    loop, and its :attr:`future` resolves only when the coroutine is completely done, cleanup
+    included.
     """
 
     def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
@@ -127,6 +139,14 @@ class _Job(Generic[T]):
                 self.future.set_exception(exc)
             else:
                 self.future.set_result(result)
+
+    async def run_tracked(self, jobs: set[_Job[Any]]) -> None:
+        """Run the job while listed in ``jobs`` (the loop's live jobs)."""
+        jobs.add(self)
+        try:
+            await self()
+        finally:
+            jobs.discard(self)
 
     def cancel(self) -> None:
         """Cancel the coroutine (or keep it from starting); call on the loop thread only."""
@@ -174,7 +194,7 @@ class LoopRunner:
         job = _Job(functools.partial(fn, *args, **kwargs))
         loop = self._running_loop()
         try:
-            loop.portal.start_task_soon(job)
+            loop.submit(job)
         except BaseException:
             self._cancel(loop, job)
             raise
@@ -252,7 +272,7 @@ class LoopRunner:
             # Not through the portal: submitting there blocks until the loop answers, and a
             # wedged loop never would.
             stopping = asyncio.run_coroutine_threadsafe(
-                _stop(loop.portal, cleanups, timeout * 0.75), loop.aio
+                _stop(loop, cleanups, timeout * 0.75), loop.aio
             )
             _wait_done(stopping, timeout)
         loop.thread.join(max(0.0, deadline - time.monotonic()))
@@ -343,7 +363,7 @@ class _BlockingContextManager(AbstractContextManager[T, bool]):
         job.future.add_done_callback(lambda _: self._entered.cancel())
         self._loop = loop = self._runner._running_loop()
         try:
-            loop.portal.start_task_soon(job)
+            loop.submit(job)
         except BaseException:
             self._runner._cancel(loop, job)
             raise
@@ -376,9 +396,7 @@ async def _call(fn: Callable[[], T]) -> T:
     return fn()
 
 
-async def _stop(
-    portal: BlockingPortal, cleanups: list[Callable[[], Awaitable[None]]], budget: float
-) -> None:
+async def _stop(loop: _Loop, cleanups: list[Callable[[], Awaitable[None]]], budget: float) -> None:
     async def clean(fn: Callable[[], Awaitable[None]]) -> None:
         try:
             await fn()
@@ -389,7 +407,9 @@ async def _stop(
         async with anyio.create_task_group() as tg:
             for fn in cleanups:
                 tg.start_soon(clean, fn)
-    await portal.stop(cancel_remaining=True)
+    for job in list(loop.jobs):
+        job.cancel()
+    await loop.portal.stop(cancel_remaining=True)
 
 
 def _refuse_loop_thread(loop: _Loop) -> None:
