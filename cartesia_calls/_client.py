@@ -17,6 +17,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._batches import AsyncBatches
 from ._calls import AsyncCalls
+from ._convert import decode, dumps
 from ._logging import setup_from_env
 from ._retry import Backoff
 from ._transport import RawResponse, RequestOptions, ResponseInfo, Timeout, Transport
@@ -238,11 +239,7 @@ class AsyncClient:
         method = method.upper()
         if idempotent is None:
             idempotent = method in {"GET", "DELETE", "HEAD", "OPTIONS"}
-        body = None
-        if json is not None:
-            from ._convert import dumps  # noqa: PLC0415
-
-            body = dumps(json)
+        body = None if json is None else dumps(json)
         return await self._send(method, path, params=params, body=body, idempotent=idempotent)
 
     async def _send(
@@ -272,15 +269,11 @@ class AsyncClient:
         """Send a request whose answer is JSON and decode it as ``cl`` (resources use this)."""
         payload = None
         if body is not None:
-            from ._convert import dumps  # noqa: PLC0415
-
             try:
                 payload = dumps(body)
             except TypeError as exc:
                 raise TypeError(f"the request body is not JSON-serializable: {exc}") from None
         raw = await self._send(method, path, params=params, body=payload, idempotent=idempotent)
-        from ._convert import decode  # noqa: PLC0415
-
         return decode(raw.content, cl, status_code=raw.status_code, method=method, url=raw.url)
 
     def _check_open(self) -> None:

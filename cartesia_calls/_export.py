@@ -96,7 +96,8 @@ async def export_calls(
                         group.start_soon(complete, index, call, filled)
             lines = b"".join(dumps(call) + b"\n" for call in filled if call is not None)
             await anyio.to_thread.run_sync(_write, file, lines)
-            done.update(call.id for call in todo)
+            # Only the ids found in the file are kept: cursor pages never repeat an item, so
+            # remembering every exported id would only grow memory with the export's size.
             written += len(todo)
             if on_progress is not None:
                 on_progress(written, skipped)
