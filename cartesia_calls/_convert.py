@@ -580,7 +580,8 @@ def _type_name(cl: Any) -> str:
     return f"{_type_name(origin)}[{args}]"
 
 
-def _body_of(data: Any) -> str:
+def body_text(data: Any) -> str:
+    """Parsed JSON (or anything) as text for an error's ``body``, cut to 64 KiB; never raises."""
     try:
         text = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
     except Exception:
@@ -903,7 +904,7 @@ def structure(data: Any, cl: type[T]) -> T:
     try:
         return hook(data, cl)  # type: ignore[no-any-return]
     except Exception as exc:
-        raise _decode_error(exc, cl, _body_of(data)) from exc
+        raise _decode_error(exc, cl, body_text(data)) from exc
 
 
 def decode(

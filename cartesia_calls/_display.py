@@ -134,7 +134,8 @@ def tool_call_text(tool: ToolCall) -> tuple[str, str | None]:
     return f"{tool.name or 'tool'}({arguments})", tool.result
 
 
-def _turn_notes(turn: TranscriptTurn) -> list[str]:
+def turn_notes(turn: TranscriptTurn) -> list[str]:
+    """What to say beside a turn's text: ``interrupted``, and its latency figures."""
     notes = []
     if turn.end_reason == "interrupted":
         notes.append("interrupted")
@@ -190,7 +191,7 @@ def _plural(count: int, noun: str) -> str:
 def turn_text(turn: TranscriptTurn) -> str:
     """One line (plus one per tool call): ``01:05 agent  Sure, let me check.  [tts 210 ms]``."""
     line = f"{format_offset(turn.start_timestamp)} {role_label(turn.role):<6} {turn_body(turn)}"
-    notes = _turn_notes(turn)
+    notes = turn_notes(turn)
     if notes:
         line += f"  [{', '.join(notes)}]"
     for tool in turn.tool_calls or ():
@@ -260,7 +261,7 @@ def _turn_row(turn: TranscriptTurn) -> str:
     if role == "system":
         body = f"<span style={_q(_MUTED)}>{body}</span>"
     tools = "".join(_tool_html(tool) for tool in turn.tool_calls or ())
-    notes = _turn_notes(turn)
+    notes = turn_notes(turn)
     note_html = (
         f'<div style="{_MUTED} font-size: 11px;">{_e(" · ".join(notes))}</div>' if notes else ""
     )

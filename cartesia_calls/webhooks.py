@@ -81,7 +81,7 @@ from typing import Any, ClassVar, Final, Self, TypeVar, cast
 import attrs
 import orjson
 
-from ._convert import Model, structure
+from ._convert import Model, body_text, structure
 from ._enums import TurnRole
 from ._models import AgentCall, ToolCall
 from .errors import MAX_ERROR_BODY_CHARS, ResponseDecodeError, WebhookVerificationError
@@ -549,11 +549,4 @@ def _text_of(data: Any) -> str:
     if isinstance(data, bytes | bytearray | memoryview):
         head = bytes(data[: MAX_ERROR_BODY_CHARS * 4])
         return head.decode("utf-8", errors="replace")[:MAX_ERROR_BODY_CHARS]
-    try:
-        text = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
-    except Exception:
-        try:
-            text = repr(data)
-        except Exception:
-            text = f"<unprintable {type(data).__name__}>"
-    return text[:MAX_ERROR_BODY_CHARS]
+    return body_text(data)

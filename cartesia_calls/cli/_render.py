@@ -28,7 +28,7 @@ from cartesia_calls._display import (
     role_label,
     tool_call_text,
     turn_body,
-    turn_latency,
+    turn_notes,
 )
 
 _ROLE_STYLES = {"assistant": "bold cyan", "user": "bold green", "system": "dim"}
@@ -118,12 +118,7 @@ def conversation(call: AgentCall, width: int) -> Text:
         style = _ROLE_STYLES.get(role, "dim")
         body = turn_body(turn)
         wrapped = textwrap.wrap(body, body_width) or [""]
-        notes = []
-        if turn.end_reason == "interrupted":
-            notes.append("interrupted")
-        latency = turn_latency(turn)
-        if latency:
-            notes.append(latency)
+        notes = turn_notes(turn)
         for index, piece in enumerate(wrapped):
             line = Text(indent)
             if index == 0:
