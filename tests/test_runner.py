@@ -25,6 +25,8 @@ import pytest
 
 from cartesia_calls._runner import LoopRunner, get_runner
 
+from .helpers import wait_for_child
+
 LOOP_THREAD = "cartesia-calls-io"
 
 
@@ -303,19 +305,6 @@ def test_get_runner_is_one_runner_per_process() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         runners = set(pool.map(lambda _: get_runner(), range(8)))
     assert runners == {get_runner()}
-
-
-def wait_for_child(pid: int, timeout: float = 10) -> int:
-    """The child's exit status, killing it if it has not exited within ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    pytest.fail("the forked child hung")
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

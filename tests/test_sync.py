@@ -62,7 +62,7 @@ from cartesia_calls._audio import AudioStream
 from cartesia_calls._runner import get_runner
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
 
-from .helpers import SleepRecorder
+from .helpers import SleepRecorder, wait_for_child
 
 LOOP_THREAD = "cartesia-calls-io"
 
@@ -611,19 +611,6 @@ def test_ctrl_c_cancels_the_request_in_flight_and_the_client_stays_usable(
     assert fake.request_count() == 1
     assert client.calls.get("ac_1").id == "ac_1"
     assert not client.is_closed
-
-
-def wait_for_child(pid: int, timeout: float = 10) -> int:
-    """The child's exit status, killing it if it has not exited within ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    pytest.fail("the forked child hung")
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
