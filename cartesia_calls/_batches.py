@@ -10,10 +10,10 @@ from ._models import CallBatch, OutboundCall, Page
 from ._pagination import AsyncPager
 from ._transport import path
 from ._validate import (
-    check_int_range,
     check_non_empty,
     check_optional_int_range,
     outbound_items,
+    page_params,
 )
 
 if TYPE_CHECKING:
@@ -139,14 +139,7 @@ class AsyncBatches:
         params: dict[str, str] = {}
         if agent_id is not None:
             params["agent_id"] = check_non_empty(agent_id, "agent_id")
-        if limit is not None:
-            params["limit"] = str(check_int_range(limit, "limit", 1, 100))
-        if starting_after is not None and ending_before is not None:
-            raise ValueError("pass at most one of starting_after and ending_before")
-        if starting_after is not None:
-            params["starting_after"] = check_non_empty(starting_after, "starting_after")
-        if ending_before is not None:
-            params["ending_before"] = check_non_empty(ending_before, "ending_before")
+        params.update(page_params(limit, starting_after, ending_before))
         return AsyncPager(self._fetch_page, params)
 
     async def _fetch_page(self, params: Mapping[str, str]) -> Page[CallBatch]:

@@ -24,7 +24,13 @@ from ._models import (
 )
 from ._pagination import AsyncPager
 from ._transport import path
-from ._validate import check_int_range, check_non_empty, check_optional_int_range, outbound_items
+from ._validate import (
+    check_int_range,
+    check_non_empty,
+    check_optional_int_range,
+    outbound_items,
+    page_params,
+)
 from .errors import WaitTimeoutError
 
 if TYPE_CHECKING:
@@ -101,14 +107,7 @@ class AsyncCalls:
             params["batch_id"] = check_non_empty(batch_id, "batch_id")
         if expand_transcript:
             params["expand"] = "transcript"
-        if limit is not None:
-            params["limit"] = str(check_int_range(limit, "limit", 1, 100))
-        if starting_after is not None and ending_before is not None:
-            raise ValueError("give at most one of starting_after and ending_before")
-        if starting_after is not None:
-            params["starting_after"] = check_non_empty(starting_after, "starting_after")
-        if ending_before is not None:
-            params["ending_before"] = check_non_empty(ending_before, "ending_before")
+        params.update(page_params(limit, starting_after, ending_before))
 
         async def fetch(query: Mapping[str, str]) -> Page[AgentCall]:
             page: Page[AgentCall] = await self._client._json(

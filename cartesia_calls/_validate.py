@@ -12,6 +12,7 @@ __all__ = [
     "check_non_empty",
     "check_optional_int_range",
     "outbound_items",
+    "page_params",
 ]
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -53,6 +54,22 @@ def check_optional_int_range(
 ) -> int | None:
     """Like :func:`check_int_range`, letting ``None`` (not sent) through."""
     return None if value is None else check_int_range(value, name, low, high)
+
+
+def page_params(
+    limit: int | None, starting_after: str | None, ending_before: str | None
+) -> dict[str, str]:
+    """The query parameters of a list request's page size and cursor, checked."""
+    params: dict[str, str] = {}
+    if limit is not None:
+        params["limit"] = str(check_int_range(limit, "limit", 1, 100))
+    if starting_after is not None and ending_before is not None:
+        raise ValueError("give at most one of starting_after and ending_before")
+    if starting_after is not None:
+        params["starting_after"] = check_non_empty(starting_after, "starting_after")
+    if ending_before is not None:
+        params["ending_before"] = check_non_empty(ending_before, "ending_before")
+    return params
 
 
 def outbound_items(items: Any, name: str, *, max_items: int | None = None) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any, Final, Protocol, cast
 import orjson
 from aiohttp import web
 
-from ._fake_http import json_error, json_response
+from ._fake_http import json_error, json_response, paginate
 
 Route = tuple[str, str, Any]
 
@@ -294,45 +294,15 @@ class BatchesMixin:
         return json_response(_without_recipients(batch), status=201)
 
     async def _list_batches(self, request: web.Request) -> web.Response:
-        query = request.query
-        raw_limit = query.get("limit", "10")
-        try:
-            limit = int(raw_limit)
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= 100:
-            return _bad_request(f"limit must be an integer from 1 to 100, got {raw_limit!r}.")
-        starting_after = query.get("starting_after")
-        ending_before = query.get("ending_before")
-        if starting_after is not None and ending_before is not None:
-            return _bad_request("Pass at most one of starting_after and ending_before.")
         items = self._ordered_batches()
-        agent_id = query.get("agent_id")
+        agent_id = request.query.get("agent_id")
         if agent_id is not None:
             items = [b for b in items if b.get("agent_id") == agent_id]
-        ids = [b["id"] for b in items]
-        cursor = starting_after if starting_after is not None else ending_before
-        if cursor is not None and cursor not in ids:
-            return json_error(
-                400, "invalid_cursor", "Invalid cursor", f"No call batch {cursor!r} to page from."
-            )
-        if ending_before is not None:
-            before = items[: ids.index(ending_before)]
-            page = before[-limit:]
-            has_more = len(before) > limit
-            next_page = page[0]["id"] if has_more else None
-        else:
-            rest = items[ids.index(starting_after) + 1 :] if starting_after is not None else items
-            page = rest[:limit]
-            has_more = len(rest) > limit
-            next_page = page[-1]["id"] if has_more else None
-        return json_response(
-            {
-                "data": [_without_recipients(b) for b in page],
-                "has_more": has_more,
-                "next_page": next_page,
-            }
-        )
+        page = paginate(items, request.query, "call batch")
+        if isinstance(page, web.Response):
+            return page
+        page["data"] = [_without_recipients(b) for b in page["data"]]
+        return json_response(page)
 
     async def _get_batch(self, request: web.Request) -> web.Response:
         batch = self._batch_or_404(request.match_info["batch_id"])

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from ._fake_http import json_error, json_response
+from ._fake_http import json_error, json_response, paginate
 
 Route = tuple[str, str, Any]
 
@@ -262,12 +262,6 @@ class CallsMixin:
         agent_id, batch_id = query.get("agent_id"), query.get("batch_id")
         if not agent_id and not batch_id:
             return json_error(400, "invalid_request", "Bad request", "agent_id is required.")
-        try:
-            limit = int(query.get("limit", "10"))
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= 100:
-            return json_error(400, "invalid_request", "Bad request", "limit must be 1 to 100.")
         items = [
             c
             for c in self.calls.values()
@@ -276,24 +270,12 @@ class CallsMixin:
         ]
         # Newest first; calls that never started sort last, ties by id for a stable order.
         items.sort(key=lambda c: (c.get("start_time") or "", c["id"]), reverse=True)
-        ids = [c["id"] for c in items]
-        after, before = query.get("starting_after"), query.get("ending_before")
-        if after is not None or before is not None:
-            cursor = after if after is not None else before
-            if cursor not in ids:
-                return json_error(400, "invalid_cursor", "Bad request", f"Unknown {cursor!r}.")
-        if before is not None:
-            end = ids.index(before)
-            start = max(0, end - limit)
-            page, more = items[start:end], start > 0
-            next_page = page[0]["id"] if more and page else None
-        else:
-            start = ids.index(after) + 1 if after is not None else 0
-            page, more = items[start : start + limit], start + limit < len(items)
-            next_page = page[-1]["id"] if more and page else None
-        expand = query.get("expand") == "transcript"
-        data = [c if expand else {k: v for k, v in c.items() if k != "transcript"} for c in page]
-        return json_response({"data": data, "next_page": next_page, "has_more": more})
+        page = paginate(items, query, "call")
+        if isinstance(page, web.Response):
+            return page
+        if query.get("expand") != "transcript":
+            page["data"] = [{k: v for k, v in c.items() if k != "transcript"} for c in page["data"]]
+        return json_response(page)
 
     async def _create_calls(self, request: web.Request) -> web.Response:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -41,3 +42,40 @@ def json_error(
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON success response."""
     return web.Response(status=status, body=orjson.dumps(data), content_type=JSON)
+
+
+def paginate(
+    items: list[dict[str, Any]], query: Mapping[str, str], noun: str
+) -> dict[str, Any] | web.Response:
+    """One page of ``items`` (already newest first) for a list request, the way the API pages.
+
+    Reads ``limit`` (1 to 100, default 10) and one of ``starting_after``/``ending_before`` (an
+    item id); returns ``{"data", "has_more", "next_page"}``, or a 400 error response.
+    """
+    raw_limit = query.get("limit", "10")
+    try:
+        limit = int(raw_limit)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 100:
+        return json_error(
+            400, "invalid_request", "Bad request", f"limit must be 1 to 100, got {raw_limit!r}."
+        )
+    after, before = query.get("starting_after"), query.get("ending_before")
+    if after is not None and before is not None:
+        return json_error(
+            400, "invalid_request", "Bad request", "Pass one of starting_after and ending_before."
+        )
+    ids = [item["id"] for item in items]
+    cursor = after if after is not None else before
+    if cursor is not None and cursor not in ids:
+        return json_error(400, "invalid_cursor", "Invalid cursor", f"No {noun} {cursor!r}.")
+    if before is not None:
+        earlier = items[: ids.index(before)]
+        page, has_more = earlier[-limit:], len(earlier) > limit
+        next_page = page[0]["id"] if has_more else None
+    else:
+        rest = items[ids.index(after) + 1 :] if after is not None else items
+        page, has_more = rest[:limit], len(rest) > limit
+        next_page = page[-1]["id"] if has_more else None
+    return {"data": page, "has_more": has_more, "next_page": next_page}
