@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import platform
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -12,7 +11,6 @@ from types import TracebackType
 from typing import Any, Final, Self, TypeVar
 from urllib.parse import urlsplit
 
-import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._batches import AsyncBatches
@@ -20,8 +18,14 @@ from ._calls import AsyncCalls
 from ._convert import decode, dumps
 from ._logging import setup_from_env
 from ._retry import Backoff
-from ._transport import RawResponse, RequestOptions, ResponseInfo, Timeout, Transport
-from ._version import __version__
+from ._transport import (
+    USER_AGENT,
+    RawResponse,
+    RequestOptions,
+    ResponseInfo,
+    Timeout,
+    Transport,
+)
 from .errors import MissingAPIKeyError
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CARTESIA_VERSION", "DEFAULT_TIMEOUT", "AsyncClient"]
@@ -34,11 +38,6 @@ DEFAULT_CARTESIA_VERSION: Final = "2026-03-01"
 #: 60 s for a whole JSON request, 10 s to connect, 30 s of silence while reading.
 DEFAULT_TIMEOUT: Final = Timeout()
 DEFAULT_MAX_RETRIES: Final = 2
-
-_USER_AGENT = (
-    f"cartesia-calls-python/{__version__} "
-    f"python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
-)
 
 
 class _Unset:
@@ -142,7 +141,7 @@ class AsyncClient:
         if not isinstance(backoff, Backoff):
             raise TypeError("backoff must be a cartesia_calls.Backoff")
         headers: CIMultiDict[str] = CIMultiDict()
-        headers["User-Agent"] = _USER_AGENT
+        headers["User-Agent"] = USER_AGENT
         headers["Accept"] = "application/json"
         for name, value in default_headers.items():
             if not isinstance(name, str) or not isinstance(value, str):
@@ -275,6 +274,11 @@ class AsyncClient:
                 raise TypeError(f"the request body is not JSON-serializable: {exc}") from None
         raw = await self._send(method, path, params=params, body=payload, idempotent=idempotent)
         return decode(raw.content, cl, status_code=raw.status_code, method=method, url=raw.url)
+
+    def _abandon(self) -> None:
+        """Drop the connection pool without closing it: its event loop is gone (after a fork).
+        Used by the sync ``Client``; the next request opens a fresh pool."""
+        self._transport.abandon()
 
     def _check_open(self) -> None:
         if self._closed:

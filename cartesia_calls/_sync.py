@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-import aiohttp
-
 from ._client import (
     _UNSET,
     DEFAULT_CARTESIA_VERSION,
@@ -151,7 +149,7 @@ class Client:
             if binding.generation != self._runner.generation and not binding.client.is_closed:
                 binding.unregister()
                 if self._parent is None:
-                    _abandon(binding.client)
+                    binding.client._abandon()
                 fresh = _bind(self._runner, self._make(), owns_pool=self._parent is None)
                 self._slot.binding = binding = fresh
             return binding.client
@@ -348,35 +346,12 @@ def _reset_in_child() -> None:
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_in_child)
 
-# Connectors of abandoned sessions, kept referenced for the life of the process: if one were
-# garbage-collected with connections open, its finalizer would close them, and in a forked
-# child those sockets (and the epoll instance watching them) are shared with the parent.
-_abandoned: list[aiohttp.BaseConnector] = []
-
-
-def _abandon(client: AsyncClient) -> None:
-    """Let go of a private AsyncClient whose event loop is gone, closing nothing.
-
-    After a fork, its aiohttp session's connections are the parent's too: closing them would
-    unregister them from the epoll instance both processes share and, for TLS, write a
-    close_notify into the parent's stream. ``session.detach()`` marks the session closed
-    without touching its connector, so it is never reported as unclosed either.
-
-    This is the one place the sync client reaches into AsyncClient's private state.
-    """
-    session = client._transport._session
-    if session is None or session.closed:
-        return
-    if session.connector is not None:
-        _abandoned.append(session.connector)
-    session.detach()
-
 
 def _collected(runner: LoopRunner, slot: _Slot) -> None:
     """Finalizer of a root client garbage-collected unclosed: have its session closed soon."""
     binding = slot.binding
     if binding.generation != runner.generation:  # its loop is gone: nothing to close
         binding.unregister()
-        _abandon(binding.client)
+        binding.client._abandon()
     else:
         _closer.submit(runner, binding)

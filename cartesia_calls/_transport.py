@@ -9,6 +9,7 @@ bytes and headers; it does not know any model.
 from __future__ import annotations
 
 import asyncio
+import platform
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -17,12 +18,14 @@ from urllib.parse import quote
 
 import aiohttp
 import attrs
+import orjson
 from aiohttp.helpers import get_env_proxy_for_url
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._logging import logger
 from ._retry import Backoff, parse_retry_after, should_retry_status
+from ._version import __version__
 from .errors import (
     MAX_ERROR_BODY_CHARS,
     APIConnectionError,
@@ -34,9 +37,20 @@ from .errors import (
     status_error_class,
 )
 
-__all__ = ["RawResponse", "ResponseInfo", "Timeout", "Transport", "path"]
+__all__ = ["USER_AGENT", "RawResponse", "ResponseInfo", "Timeout", "Transport", "path"]
 
 T = TypeVar("T")
+
+#: Names the SDK, Python and aiohttp versions, for Cartesia's logs and support.
+USER_AGENT = (
+    f"cartesia-calls-python/{__version__} "
+    f"python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+)
+
+# Connectors of abandoned sessions, kept referenced for the life of the process: if one were
+# garbage-collected with connections open, its finalizer would close them, and in a forked
+# child those sockets (and the epoll instance watching them) are shared with the parent.
+_abandoned: list[aiohttp.BaseConnector] = []
 
 _EMPTY_HEADERS: Mapping[str, str] = CIMultiDictProxy(CIMultiDict())
 
@@ -125,9 +139,7 @@ class RawResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON."""
-        from ._convert import loads  # noqa: PLC0415 - the converter stays out of transport imports
-
-        return loads(self.content)
+        return orjson.loads(self.content)
 
 
 @attrs.frozen
@@ -246,6 +258,23 @@ class Transport:
         )
         self._loop = loop
         return self._session
+
+    def abandon(self) -> None:
+        """Let go of the session without closing anything (its event loop is gone).
+
+        After a fork the session's connections are the parent's too: closing them would
+        unregister them from the epoll instance both processes share and, for TLS, write a
+        close_notify into the parent's stream. ``detach()`` marks the session closed without
+        touching its connector, so it is never reported as unclosed either. The next request
+        (on a new loop) opens a fresh session.
+        """
+        session, self._session = self._session, None
+        self._loop = None
+        if session is None or session.closed:
+            return
+        if session.connector is not None:
+            _abandoned.append(session.connector)
+        session.detach()
 
     async def close(self) -> None:
         """Close the session and its connections; idempotent."""

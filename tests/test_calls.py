@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import tracemalloc
 import wave
 from collections.abc import AsyncIterator
@@ -452,6 +453,19 @@ async def test_download_audio_to_a_path_writes_a_valid_wav(
         assert wav.getnframes() == 16000
     assert progress[-1] == (written, written)
     assert list(tmp_path.iterdir()) == [target]
+
+
+async def test_async_download_writes_off_the_event_loop(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", recording=Recording(seconds=5.0))
+    loop_thread = threading.current_thread()
+    writers: set[threading.Thread] = set()
+    await client.calls.download_audio(
+        "ac_1", io.BytesIO(), on_progress=lambda *_: writers.add(threading.current_thread())
+    )
+    assert writers
+    assert loop_thread not in writers
 
 
 async def test_download_audio_to_a_file_object(fake: FakeCartesia, client: AsyncClient) -> None:

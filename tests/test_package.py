@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +31,51 @@ def test_importing_the_package_does_not_load_aiohttp() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+PACKAGE = Path(cartesia_calls.__file__).parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a source file imports (relative imports as ``.name``), at any depth."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            names.add(module)
+            if node.module is None:  # from . import _display
+                names.update("." + alias.name for alias in node.names)
+    return names
+
+
+def library_modules() -> list[Path]:
+    """The library proper: not the fake server (testing/) nor the command line (cli/)."""
+    return sorted(PACKAGE.glob("*.py"))
+
+
+def test_only_the_transport_imports_aiohttp() -> None:
+    users = {
+        path.name
+        for path in library_modules()
+        if any(m == "aiohttp" or m.startswith("aiohttp.") for m in imported_modules(path))
+    }
+    assert users == {"_transport.py"}
+
+
+def test_the_transport_knows_no_model() -> None:
+    imports = imported_modules(PACKAGE / "_transport.py")
+    assert not imports & {"._models", "._convert", "._enums", "._calls", "._batches"}
+
+
+@pytest.mark.parametrize("name", ["_models.py", "_convert.py", "_enums.py", "_display.py"])
+def test_models_do_no_io(name: str) -> None:
+    io = {"aiohttp", "anyio", "asyncio", "socket", "._transport", "._client", "._runner"}
+    assert not imported_modules(PACKAGE / name) & io
+
+
+def test_the_library_never_imports_the_cli_extras() -> None:
+    for path in [*library_modules(), *sorted((PACKAGE / "testing").glob("*.py"))]:
+        roots = {m.split(".")[0] for m in imported_modules(path)}
+        assert not roots & {"click", "rich"}, path.name
