@@ -199,7 +199,9 @@ class AgentCall(Model):
         deployment_region: where that deployment runs (``US``, ``EU``, ``APAC``).
         zdr_enabled: zero data retention: no transcript, audio or logs are kept.
         redacted_at: when the call's sensitive data was deleted (UTC).
-        metadata: the caller's free-form metadata.
+        metadata: the caller's free-form metadata (API version 2026-03-01).
+        dynamic_variables: the call's custom values (API version 2026-08-14): the initial values
+            while the call runs, the final ones (tool assignments included) after it ended.
     """
 
     id: str
@@ -219,6 +221,7 @@ class AgentCall(Model):
     zdr_enabled: bool | None = None
     redacted_at: _dt.datetime | None = None
     metadata: dict[str, Any] | None = None
+    dynamic_variables: dict[str, Any] | None = None
 
     @property
     def duration(self) -> _dt.timedelta | None:
