@@ -34,10 +34,12 @@ message and request id on one line, ready to paste into a support ticket.
 
 from __future__ import annotations
 
-import json
+import codecs
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+import orjson
 
 __all__ = [
     "APIConnectionError",
@@ -62,11 +64,29 @@ __all__ = [
 ]
 
 #: How much of an error body is kept on the exception; bodies past this are cut (gateways can
-#: answer with megabytes of HTML, which helps nobody inside a traceback).
+#: answer with megabytes of HTML, which helps nobody inside a traceback). Only the kept part is
+#: parsed.
 MAX_ERROR_BODY_CHARS = 64 * 1024
 
-_TAG_RE = re.compile(r"<[^>]+>")
+#: JSON error bodies nested deeper than this are kept as text only: no error object is that deep,
+#: and a deeper value would make ``repr(exc.json)`` or ``json.dumps`` raise ``RecursionError``.
+MAX_ERROR_JSON_DEPTH = 64
+
+#: What a secret (the API key) is replaced with wherever an exception would have shown it.
+REDACTED = "[redacted]"
+
+# Every pattern here is linear on any input: a tag is "<", then anything but "<" or ">", then
+# ">", so a failed match stops at the next "<" and no text is scanned twice. (``<[^>]+>`` rescans
+# to the end of the body from every "<" that has no ">", which is quadratic.)
+_TAG_RE = re.compile(r"<[^<>]*>")
+_TITLE_OPEN_RE = re.compile(r"<title(?=[\s/>])", re.IGNORECASE)
+_TITLE_CLOSE_RE = re.compile(r"</title", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+# The first line, ended by any of the separators str.splitlines() knows.
+_FIRST_LINE_RE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*")
+# Codecs that are no charset a server may name: they raise whatever the error handler, or (punycode)
+# take quadratic time.
+_UNSAFE_CODECS = frozenset({"idna", "punycode", "undefined"})
 
 
 class CartesiaError(Exception):
@@ -140,6 +160,9 @@ class ResponseDecodeError(APIError):
         errors: every problem found, one line each, each ending in ``@ <path>``.
         body: the raw body text.
         status_code: the HTTP status of the response, when it came from one.
+
+    ``secrets`` (the API key) are replaced by ``[redacted]`` in the message, the errors and the
+    body, so a server that echoes the key cannot put it into a traceback.
     """
 
     def __init__(
@@ -152,7 +175,14 @@ class ResponseDecodeError(APIError):
         status_code: int | None = None,
         method: str | None = None,
         url: str | None = None,
+        secrets: Iterable[str] = (),
     ) -> None:
+        hidden = _secret_list(secrets)
+        if hidden:
+            message = redact(message, hidden)
+            body = redact(body, hidden)
+            errors = tuple(redact(line, hidden) for line in errors)
+            path = None if path is None else redact(path, hidden)
         super().__init__(message, method=method, url=url)
         self.body = body
         self.path = path
@@ -174,6 +204,15 @@ class APIStatusError(APIError):
         request_id: the id of the request on Cartesia's side; quote it to support.
         doc_url: a link to the documentation of this error, if given.
         retries_taken: how many times the request was retried before this answer.
+
+    Whatever the body holds, building the error takes time linear in the kept part of the body
+    and never raises: a body that is not JSON, or JSON nested deeper than
+    ``MAX_ERROR_JSON_DEPTH``, is read as text.
+
+    ``secrets`` are strings the server must not be able to put into the exception (the
+    transport passes the API key): each occurrence in the body, its parsed JSON, every field
+    read from it and the headers is replaced by ``[redacted]``, as is a secret cut short at
+    the end of the kept body.
     """
 
     def __init__(
@@ -185,12 +224,22 @@ class APIStatusError(APIError):
         method: str | None = None,
         url: str | None = None,
         retries_taken: int = 0,
+        secrets: Iterable[str] = (),
     ) -> None:
+        hidden = _secret_list(secrets)
         self.status_code = status_code
-        self.headers = headers
-        self.body = body[:MAX_ERROR_BODY_CHARS]
+        self.headers = _redact_headers(headers, hidden) if hidden else headers
+        # Cut first, then redact: parsing (and redacting) only ever sees the kept part, and a key
+        # the cut splits in two is caught as a secret cut short at the end.
+        self.body = redact(body[:MAX_ERROR_BODY_CHARS], hidden)[:MAX_ERROR_BODY_CHARS]
         self.retries_taken = retries_taken
         parsed = _parse_body(self.body)
+        if hidden and parsed.json is not None and _holds_secret(parsed.json, hidden):
+            # The key was in the body in an escaped spelling (``\u005f``): the parsed value is
+            # scrubbed, and the body becomes that value written out again.
+            clean = _scrub(parsed.json, hidden)
+            self.body = orjson.dumps(clean).decode()[:MAX_ERROR_BODY_CHARS]
+            parsed = _parse_body(self.body)
         self.json: Any = parsed.json
         self.error_code = parsed.error_code
         self.title = parsed.title
@@ -295,28 +344,31 @@ class _ParsedBody:
 
 def _parse_body(body: str) -> _ParsedBody:
     """Read whatever the server said: Cartesia's error object, ``{message, description}``,
-    ``Title: Message`` plain text, or an HTML page from a gateway."""
+    ``Title: Message`` plain text, or an HTML page from a gateway.
+
+    Linear in ``len(body)`` on any input, and never raises: callers pass the kept (cut) body.
+    """
     out = _ParsedBody()
     text = body.strip()
     if not text:
         return out
-    try:
-        out.json = json.loads(text)
-    except ValueError:
-        out.json = None
+    out.json = _json_or_none(text)
     if isinstance(out.json, Mapping):
         obj = out.json
-        out.error_code = _str_or_none(obj.get("error_code"))
-        out.title = _str_or_none(obj.get("title"))
-        out.request_id = _str_or_none(obj.get("request_id"))
-        out.doc_url = _str_or_none(obj.get("doc_url"))
-        message = _str_or_none(obj.get("message"))
-        description = _str_or_none(obj.get("description"))
+        out.error_code = _field(obj, "error_code", 200)
+        out.title = _field(obj, "title", 200)
+        out.request_id = _field(obj, "request_id", 200)
+        out.doc_url = _field(obj, "doc_url", 2000)
+        message = _field(obj, "message")
+        description = _field(obj, "description")
         if message is None:
-            message = _str_or_none(obj.get("detail")) or _str_or_none(obj.get("error"))
+            nested = obj.get("error")
+            # {"error": {"message": ...}}, the shape many gateways and proxies answer with.
+            inner = _field(nested, "message") if isinstance(nested, Mapping) else None
+            message = _field(obj, "detail") or inner or _field(obj, "error")
         if message and description and out.title is None:
             # The logs endpoint's 404 shape: {"message": <short title>, "description": <details>}.
-            out.title, message = message, description
+            out.title, message = _shorten(message, 200), description
         out.message = message or description
         return out
     if out.json is not None:
@@ -324,11 +376,13 @@ def _parse_body(body: str) -> _ParsedBody:
         return out
     if text.startswith("<"):
         # An HTML page from a proxy or load balancer: its <title> (or text) is the useful part.
-        match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-        raw = match.group(1) if match else _TAG_RE.sub(" ", text)
+        raw = _html_title(text)
+        if raw is None:
+            raw = _TAG_RE.sub(" ", text)
         out.message = _shorten(_SPACE_RE.sub(" ", raw).strip()) or None
         return out
-    first = text.splitlines()[0]
+    match = _FIRST_LINE_RE.match(text)
+    first = match.group() if match else text
     title, sep, rest = first.partition(": ")
     if sep and rest and len(title) <= 80:
         out.title, out.message = title.strip(), _shorten(text[len(title) + 2 :].strip())
@@ -337,10 +391,139 @@ def _parse_body(body: str) -> _ParsedBody:
     return out
 
 
-def _str_or_none(value: object) -> str | None:
-    if value is None:
+def _json_or_none(text: str) -> Any:
+    """``text`` parsed as JSON, or ``None`` if it is not JSON or is nested too deeply.
+
+    orjson stops at 1024 levels with an error of its own (the standard library's parser would
+    raise ``RecursionError``); values deeper than ``MAX_ERROR_JSON_DEPTH`` are refused after.
+    """
+    try:
+        value = orjson.loads(text)
+    except ValueError:  # orjson.JSONDecodeError, depth limit and lone surrogates included
         return None
-    return value if isinstance(value, str) else str(value)
+    return None if _depth_exceeds(value, MAX_ERROR_JSON_DEPTH) else value
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists/objects more than ``limit`` deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _html_title(text: str) -> str | None:
+    """The text of the first ``<title>`` element, found in one forward scan; ``None`` if none."""
+    opened = _TITLE_OPEN_RE.search(text)
+    if opened is None:
+        return None
+    start = text.find(">", opened.end())
+    if start == -1:
+        return None
+    closed = _TITLE_CLOSE_RE.search(text, start + 1)
+    return None if closed is None else text[start + 1 : closed.start()]
+
+
+def _field(obj: Mapping[str, Any], name: str, limit: int = 500) -> str | None:
+    """A text field of an error object: strings, numbers and booleans as text, cut to ``limit``;
+    ``None`` for absent, null, or nested values (which have no sensible one-line text)."""
+    value = obj.get(name)
+    if value is None or isinstance(value, dict | list):
+        return None
+    return _shorten(value if isinstance(value, str) else str(value), limit)
+
+
+def decode_text(raw: bytes, charset: str | None) -> str:
+    """Decode a response body with the charset its ``Content-Type`` names, never failing.
+
+    A missing, unknown or unusable charset (a misspelling, a bytes-to-bytes codec such as
+    ``zlib``, or one no server may name) falls back to UTF-8; undecodable bytes become U+FFFD.
+    Never raises ``LookupError`` or ``UnicodeError``, and runs in time linear in ``len(raw)``.
+    """
+    codec = "utf-8"
+    if charset and len(charset) <= 64:
+        try:
+            info = codecs.lookup(charset.strip().strip("\"'"))
+        except (LookupError, ValueError, TypeError):
+            info = None
+        if (
+            info is not None
+            and getattr(info, "_is_text_encoding", True)
+            and info.name not in _UNSAFE_CODECS
+        ):
+            codec = info.name
+    try:
+        return raw.decode(codec, "replace")
+    except (UnicodeError, LookupError, ValueError, TypeError):
+        return raw.decode("utf-8", "replace")
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret replaced by ``[redacted]``, including a secret cut short at the
+    very end of ``text`` (a body read only in part can end inside the key)."""
+    for secret in _secret_list(secrets):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+        # The longest start of the secret that ends the text (at least 8 characters, so short
+        # accidental matches are left alone; shorter secrets are only ever matched whole).
+        for size in range(len(secret) - 1, 7, -1):
+            if text.endswith(secret[:size]):
+                text = text[:-size] + REDACTED
+                break
+    return text
+
+
+def _secret_list(secrets: Iterable[str]) -> list[str]:
+    """Distinct non-empty secrets, longest first (so a secret inside another is not split)."""
+    if isinstance(secrets, str):
+        secrets = (secrets,)
+    return sorted({s for s in secrets if isinstance(s, str) and s}, key=len, reverse=True)
+
+
+def _holds_secret(value: Any, secrets: list[str]) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any(secret in item for secret in secrets):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    """A copy of parsed JSON with every secret redacted (recursive: depth is at most
+    ``MAX_ERROR_JSON_DEPTH``, checked before)."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {redact(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value
+
+
+def _redact_headers(headers: Mapping[str, str], secrets: list[str]) -> Mapping[str, str]:
+    """``headers`` itself when no value holds a secret, else a redacted case-insensitive copy."""
+    items = list(headers.items())
+    if not any(any(secret in str(value) for secret in secrets) for _, value in items):
+        return headers
+    from multidict import CIMultiDict, CIMultiDictProxy  # noqa: PLC0415 - rarely needed
+
+    return CIMultiDictProxy(CIMultiDict((k, redact(str(v), secrets)) for k, v in items))
 
 
 def _shorten(text: str, limit: int = 500) -> str:
