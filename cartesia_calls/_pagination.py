@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from .errors import APIError
 
@@ -17,14 +18,33 @@ T = TypeVar("T", bound="Model")
 
 _CURSORS = frozenset({"starting_after", "ending_before"})
 
+#: The most pages one walk fetches before it raises (change it with ``with_max_pages``): 100,000
+#: pages are ten million calls at 100 per page, a million at the API's default page size.
+DEFAULT_MAX_PAGES: Final = 100_000
+#: How many recent cursors a walk remembers to recognise a server that loops. A loop longer
+#: than this is stopped by the page ceiling instead; memory stays the same however long the walk.
+CURSOR_WINDOW: Final = 256
+#: The longest cursor a walk sends back: cursors are ids, and a URL has room for a few KiB.
+MAX_CURSOR_CHARS: Final = 2048
+
 
 class AsyncPager(Generic[T]):
     """The result of a ``list`` method: iterate it for items, or :meth:`pages` for whole pages.
 
     ``async for call in client.calls.list(agent_id=...)`` walks every item, fetching one page per
     request and only when the previous page is used up. ``await pager`` gives the first page.
-    Walking stops at the first page that says it is the last: ``has_more`` is false, ``next_page``
-    is ``None``, or the page is empty - the page after it is never requested.
+    Walking stops at the first page that says it is the last - the page after it is never
+    requested:
+
+    * ``has_more`` is anything but ``true`` (``false``; when it is absent or ``null``, as older
+      API versions answer, ``next_page`` decides),
+    * ``next_page`` is missing, ``null`` or empty,
+    * the page is empty.
+
+    A server that does not stop is stopped: a cursor seen again among the last 256, a cursor
+    longer than 2,048 characters, or more than :attr:`max_pages` pages (100,000 unless changed
+    with :meth:`with_max_pages`) raise :class:`~cartesia_calls.APIError` - the walk never ends
+    silently early. Memory stays flat however many pages are walked.
 
     A pager started with ``ending_before`` walks backwards (towards newer items), passing each
     page's ``next_page`` as the next ``ending_before``.
@@ -34,31 +54,70 @@ class AsyncPager(Generic[T]):
         self,
         fetch: Callable[[Mapping[str, str]], Awaitable[Page[T]]],
         params: Mapping[str, str],
+        *,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self._fetch = fetch
         self._params = dict(params)
         self._cursor_param = "ending_before" if "ending_before" in params else "starting_after"
+        self._max_pages = _check_max_pages(max_pages)
 
     @property
     def params(self) -> Mapping[str, str]:
         """The query parameters of the first request."""
         return dict(self._params)
 
+    @property
+    def max_pages(self) -> int:
+        """The most pages a walk fetches; one more would raise :class:`APIError`."""
+        return self._max_pages
+
+    def with_max_pages(self, max_pages: int) -> AsyncPager[T]:
+        """The same listing with another page ceiling (a positive int), e.g. for a huge export.
+
+        ``client.calls.list(agent_id="agent_1").with_max_pages(1_000_000)``. Reaching the
+        ceiling raises :class:`APIError`; it never cuts a walk short silently.
+        """
+        return AsyncPager(self._fetch, self._params, max_pages=max_pages)
+
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield each page in turn, fetching the next only when asked for it."""
         params = dict(self._params)
+        # The recent cursors, as a queue (to forget the oldest) and a set (to look one up).
+        recent: deque[str] = deque()
         seen: set[str] = set()
+        start = params.get(self._cursor_param)
+        if start:  # a server that answers with the cursor it was given would loop at once
+            seen.add(start)
+            recent.append(start)
+        fetched = 0
         while True:
             page = await self._fetch(params)
+            fetched += 1
             yield page
-            cursor = page.next_page
-            if not page.data or page.has_more is False or not cursor:
+            cursor, more = page.next_page, page.has_more
+            if not page.data or not cursor or (more is not True and more is not None):
                 return
+            if len(cursor) > MAX_CURSOR_CHARS:
+                raise APIError(
+                    f"the API returned a page cursor of {len(cursor):,} characters (at most "
+                    f"{MAX_CURSOR_CHARS:,} are sent back); stopping after {fetched:,} pages"
+                )
             if cursor in seen:
                 raise APIError(
-                    f"the API returned the page cursor {cursor!r} twice; stopping to avoid a loop"
+                    f"the API returned the page cursor {cursor[:100]!r} twice; stopping to "
+                    "avoid a loop"
+                )
+            if fetched >= self._max_pages:
+                raise APIError(
+                    f"stopped after {fetched:,} pages, the most this pager walks (max_pages); "
+                    "the API still says there are more. Raise the ceiling with "
+                    "pager.with_max_pages(n) if the listing really is that long"
                 )
             seen.add(cursor)
+            recent.append(cursor)
+            if len(recent) > CURSOR_WINDOW:
+                seen.discard(recent.popleft())
             params = {k: v for k, v in params.items() if k not in _CURSORS}
             params[self._cursor_param] = cursor
 
@@ -87,3 +146,9 @@ class AsyncPager(Generic[T]):
             if limit is not None and len(out) >= limit:
                 break
         return out
+
+
+def _check_max_pages(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"max_pages must be an int of at least 1, got {value!r}")
+    return value

@@ -70,6 +70,15 @@ class Pager(Generic[T]):
     def params(self) -> Mapping[str, str]:
         return self._pager.params
 
+    @property
+    @mirrors(AsyncPager.max_pages)
+    def max_pages(self) -> int:
+        return self._pager.max_pages
+
+    @mirrors(AsyncPager.with_max_pages)
+    def with_max_pages(self, max_pages: int) -> Pager[T]:
+        return Pager(self._runner, self._pager.with_max_pages(max_pages))
+
     def __iter__(self) -> Iterator[T]:
         # One trip to the event loop per page; the items of a page are handed out here.
         with closing(self._runner.iterate(self._pager.pages)) as pages:
