@@ -1,11 +1,19 @@
-"""Bulk export of calls with transcripts to JSON Lines, resumable, with flat memory."""
+"""Bulk export of calls with transcripts to JSON Lines, resumable, with flat memory.
+
+Export appends to its file, so it first makes sure the file is one it may append to: a file that
+does not exist or is empty, or an earlier export (every line a call object). Anything else - notes,
+an events log, a CSV - is refused with a :class:`ValueError` naming the file and the first line
+that is not a call, before a byte of it changes. A last line cut short by a crash is removed (and
+that call exported again) only when every line before it is a call.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 import anyio
 import anyio.to_thread
@@ -37,22 +45,82 @@ class ExportResult:
     fetched: int
 
 
+#: The longest line an existing export may have (a call with a very long transcript is a few MB).
+MAX_LINE_BYTES: Final = 64 * 1024 * 1024
+# How every line export writes starts: ``dumps`` writes a call's ``id`` first.
+_LINE_START: Final = b'{"id":"'
+
+
+class _NotAnExport(ValueError):
+    """The destination of an export holds something other than exported calls."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(
+            f"{str(path)!r} is not a call export (line {line}: {reason}); export appends only to "
+            "an empty file or to one it wrote, so nothing was changed: choose another file"
+        )
+        self.path = path
+        self.line = line
+
+
+def _call_id(line: bytes) -> str | None:
+    """The id of an exported call line, or ``None`` if the line is not one."""
+    try:
+        value = loads(line)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    call_id = value.get("id")
+    if not isinstance(call_id, str) or not call_id:
+        return None
+    if not isinstance(value.get("agent_id"), str) or not isinstance(value.get("status"), str):
+        return None
+    return call_id
+
+
 def _existing_ids(path: Path) -> set[str]:
-    """Ids already exported; a last line cut short by a crash is removed so it is redone."""
+    """The ids already exported to ``path``; raises :class:`ValueError` if it is no export.
+
+    One pass, one line in memory at a time: only the set of ids is kept. A last line without
+    its newline (a crash cut it) is removed so that call is redone - only when every line
+    before it is a call and it starts the way export starts a line. Other files that are not
+    regular (``/dev/null``, a pipe) are neither read nor repaired.
+    """
     ids: set[str] = set()
-    if not path.exists():
+    try:
+        info = path.stat()
+    except FileNotFoundError:
         return ids
-    with path.open("rb+") as file:
-        good_end = 0
-        for line in file:
+    if not stat.S_ISREG(info.st_mode):
+        return ids
+    good_end = 0
+    cut = False
+    with path.open("rb") as file:
+        # A file that does not even start like an export is refused without reading further.
+        head = file.read(len(_LINE_START))
+        if head and not _LINE_START.startswith(head) and not head.startswith(_LINE_START):
+            raise _NotAnExport(path, 1, "not a call object")
+        file.seek(0)
+        number = 0
+        while line := file.readline(MAX_LINE_BYTES + 1):
+            number += 1
             if not line.endswith(b"\n"):
-                break
-            try:
-                ids.add(loads(line)["id"])
-            except (ValueError, KeyError, TypeError):
-                break
+                if len(line) > MAX_LINE_BYTES:
+                    raise _NotAnExport(path, number, f"longer than {MAX_LINE_BYTES:,} bytes")
+                if line[: len(_LINE_START)] == _LINE_START[: len(line)]:
+                    cut = True  # the last line, cut short by a crash: redone below
+                    break
+                raise _NotAnExport(path, number, "not a call object, and no newline ends it")
+            call_id = _call_id(line)
+            if call_id is None:
+                reason = "an empty line" if not line.strip() else "not a call object"
+                raise _NotAnExport(path, number, reason)
+            ids.add(call_id)
             good_end += len(line)
-        file.truncate(good_end)
+    if cut:
+        with path.open("rb+") as file:
+            file.truncate(good_end)
     return ids
 
 
@@ -88,12 +156,17 @@ async def export_calls(
             todo = [call for call in page.data if call.id not in done]
             skipped += len(page.data) - len(todo)
             filled: list[AgentCall | None] = list(todo)
-            async with anyio.create_task_group() as group:
-                for index, call in enumerate(todo):
-                    # A list item can lack its transcript; ended, unredacted calls may have one.
-                    if call.transcript is None and call.is_terminal and not call.is_redacted:
-                        fetched += 1
-                        group.start_soon(complete, index, call, filled)
+            try:
+                async with anyio.create_task_group() as group:
+                    for index, call in enumerate(todo):
+                        # A list item can lack its transcript; ended, unredacted calls may.
+                        if call.transcript is None and call.is_terminal and not call.is_redacted:
+                            fetched += 1
+                            group.start_soon(complete, index, call, filled)
+            except BaseExceptionGroup as failures:
+                # The task group wraps what its tasks raised; the caller gets the error itself.
+                error = first_error(failures)
+                raise error from error.__cause__
             lines = b"".join(dumps(call) + b"\n" for call in filled if call is not None)
             await anyio.to_thread.run_sync(_write, file, lines)
             # Only the ids found in the file are kept: cursor pages never repeat an item, so
@@ -104,6 +177,29 @@ async def export_calls(
     finally:
         await anyio.to_thread.run_sync(file.close)
     return ExportResult(path=path, written=written, skipped=skipped, fetched=fetched)
+
+
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The exception to raise for a task group's failures, the others attached as notes.
+
+    Cancellation, ``KeyboardInterrupt`` and ``SystemExit`` come first (they must propagate as
+    themselves), then the first error raised.
+    """
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, BaseExceptionGroup):
+            pending.extend(reversed(item.exceptions))
+        else:
+            leaves.append(item)
+    leaves.sort(key=lambda exc: isinstance(exc, Exception))  # stable: order kept within each kind
+    error, others = leaves[0], leaves[1:]
+    for other in others[:3]:
+        error.add_note(f"(raised at the same time: {type(other).__name__}: {other})")
+    if len(others) > 3:
+        error.add_note(f"(and {len(others) - 3} more errors)")
+    return error
 
 
 def _write(file: BinaryIO, data: bytes) -> None:
