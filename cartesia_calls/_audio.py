@@ -1,15 +1,24 @@
-"""Call recordings: a streamed body, and atomic writing of it to a file."""
+"""Call recordings: a streamed body, checked as it arrives, and atomic writing of it to a file.
+
+A 2xx is only a recording when it looks like one: its ``Content-Type`` is ``audio/*`` (or says
+nothing more precise than "bytes": ``application/octet-stream``, or no ``Content-Type`` at all,
+as storage services answer), and a RIFF/WAV body is exactly as long as its header says. Anything
+else raises before the download is put in place, so a good file at the destination stays.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
+import struct
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Self
+from typing import Any, BinaryIO, Final, Self
 
 from ._transport import StreamingResponse
+from .errors import APIConnectionError, ResponseDecodeError
 
 __all__ = ["AudioStream", "Destination", "FileSink"]
 
@@ -17,6 +26,28 @@ __all__ = ["AudioStream", "Destination", "FileSink"]
 Destination = str | os.PathLike[str] | BinaryIO
 
 DEFAULT_CHUNK_SIZE = 64 * 1024
+
+#: Media types that say "some bytes", accepted like ``audio/*`` (storage services serve files so).
+BYTES_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream"})
+#: RIFF sizes that mean "not known yet": streaming WAV writers put these in the header.
+_UNKNOWN_SIZES: Final = frozenset({0, 0xFFFFFFFF})
+
+
+def media_type(content_type: str | None) -> str | None:
+    """``audio/wav`` from ``audio/wav; codec=1``; ``None`` when there is no Content-Type."""
+    if content_type is None:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media or None
+
+
+def riff_length(header: bytes) -> int | None:
+    """The total size a RIFF file's first 8 bytes promise; ``None`` for other data, or a
+    placeholder size (0 or 0xFFFFFFFF)."""
+    if len(header) < 8 or header[:4] != b"RIFF":
+        return None
+    (size,) = struct.unpack("<I", header[4:8])
+    return None if size in _UNKNOWN_SIZES else size + 8
 
 
 class AudioStream:
@@ -29,6 +60,14 @@ class AudioStream:
         content_type: the media type the server announced (normally ``audio/wav``).
         content_length: the size in bytes, when the server announced it.
         bytes_read: how many bytes have been read so far.
+
+    Raises:
+        ResponseDecodeError: on opening, when the ``Content-Type`` is not audio (nor
+            ``application/octet-stream``, nor absent): an HTML or JSON page is not a recording.
+            While reading, when a RIFF (WAV) body goes on past the size its header promises
+            (raised before the extra chunk is handed out).
+        APIConnectionError: after the last chunk, when a RIFF body ended before the size its
+            header promises (the body was cut short).
     """
 
     def __init__(self, response: StreamingResponse, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
@@ -37,14 +76,51 @@ class AudioStream:
         self.content_type: str | None = response.headers.get("Content-Type")
         self.content_length: int | None = response.content_length
         self.bytes_read = 0
+        media = media_type(self.content_type)
+        if media is not None and not media.startswith("audio/") and media not in BYTES_TYPES:
+            raise ResponseDecodeError(
+                f"the API answered with {self.content_type!r} instead of audio: this is not a "
+                "recording (its body was not read)",
+                body="",
+                **self._where(),
+            )
+
+    def _where(self) -> dict[str, Any]:
+        info = getattr(self._response, "info", None)
+        if info is None:
+            return {}
+        return {"status_code": info.status_code, "method": info.method, "url": info.url}
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks()
 
     async def _chunks(self) -> AsyncIterator[bytes]:
+        head = b""  # the first 8 bytes, gathered across chunks however small they come
+        promised: int | None = None
         async for chunk in self._response.iter_bytes(self._chunk_size):
+            if len(head) < 8:
+                head += chunk[: 8 - len(head)]
+                promised = riff_length(head)
+            if promised is not None and self.bytes_read + len(chunk) > promised:
+                where = self._where()
+                raise ResponseDecodeError(
+                    f"the recording goes on past the {promised:,} bytes its WAV header "
+                    "promises: the body is not the recording it claims to be",
+                    body="",
+                    **where,
+                )
             self.bytes_read += len(chunk)
             yield chunk
+        short = self.bytes_read < promised if promised is not None else head[:4] == b"RIFF"
+        if short and (promised is not None or len(head) < 8):
+            where = self._where()
+            where.pop("status_code", None)
+            expected = f"{promised:,}" if promised is not None else "more than 8"
+            raise APIConnectionError(
+                f"the recording ended after {self.bytes_read:,} bytes, but its WAV header "
+                f"promises {expected}: the body was cut short",
+                **where,
+            )
 
     async def read_chunk(self) -> bytes:
         """The next chunk, or ``b""`` at the end (one call per chunk: used by the sync client)."""
@@ -60,8 +136,10 @@ class FileSink:
     """Writes a download to its destination; for paths, all or nothing.
 
     A path is written to a temporary file beside it and renamed into place only when the whole
-    body has arrived, so an interrupted download never leaves a half file (an existing file at
-    the path is kept until then). A file object is written as the bytes arrive and left open.
+    body has arrived and passed its checks, so an interrupted or rejected download never leaves
+    a half file (an existing file at the path is kept until then). A new file gets the mode the
+    user's umask gives any new file; a replaced file keeps its mode. A file object is written as
+    the bytes arrive and left open.
     """
 
     def __init__(
@@ -85,10 +163,11 @@ class FileSink:
     def __enter__(self) -> Self:
         if isinstance(self._destination, str | os.PathLike):
             target = Path(self._destination)
-            fd, name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".part", dir=target.parent
-            )
-            self._temp = Path(name)
+            try:
+                self._mode: int | None = stat.S_IMODE(target.stat().st_mode)
+            except FileNotFoundError:
+                self._mode = None
+            fd, self._temp = _create_temp(target, private=self._mode is not None)
             self._file = os.fdopen(fd, "wb")
         else:
             self._file = self._destination
@@ -113,6 +192,24 @@ class FileSink:
         assert self._file is not None
         self._file.close()
         if exc_type is None:
+            if self._mode is not None:
+                os.chmod(self._temp, self._mode)
             os.replace(self._temp, Path(self._destination))  # type: ignore[arg-type]
         else:
             self._temp.unlink(missing_ok=True)
+
+
+def _create_temp(target: Path, *, private: bool) -> tuple[int, Path]:
+    """Create ``.<name>.<random>.part`` beside ``target``, opened for writing.
+
+    Created like any new file (mode 0o666, less the umask: the mode a new download keeps), or
+    0o600 while it replaces a file (whose own mode it gets before the rename).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+        try:
+            return os.open(temp, flags, 0o600 if private else 0o666), temp
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {str(target)!r}")

@@ -106,7 +106,9 @@ class SyncAudioStream:
 
     Obtained from ``with client.calls.stream_audio(call_id) as stream``; the connection is
     released when the ``with`` block ends. Each chunk is read on the client's event loop and
-    handed to the calling thread; only one chunk is held in memory at a time.
+    handed to the calling thread; only one chunk is held in memory at a time. The checks of
+    :class:`~cartesia_calls._audio.AudioStream` apply: a ``Content-Type`` that is not audio
+    raises on opening, a WAV body longer or shorter than its header says raises while reading.
 
     Attributes:
         content_type: the media type the server announced (normally ``audio/wav``).
