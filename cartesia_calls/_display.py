@@ -6,6 +6,11 @@ conversation. ``repr(call)`` stays the attrs-style ``AgentCall(id=..., ...)``.
 
 Standard library only; every value taken from a call is HTML-escaped. The small formatters here
 (``format_offset``, ``call_facts``...) are shared with the ``cartesia-calls`` command line.
+
+Every string the server sent goes through :func:`printable` before any view shows it: a call's
+name, summary or transcript could otherwise carry terminal escape sequences (retitle the window,
+clear the screen, hide a hyperlink) or bidi overrides that make text read differently than it
+is. ``to_dict()`` and ``--json`` keep the exact values.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,6 +26,7 @@ if TYPE_CHECKING:
     from ._models import AgentCall, ToolCall, TranscriptTurn
 
 __all__ = [
+    "printable",
     "call_facts",
     "call_html",
     "call_text",
@@ -41,6 +48,45 @@ TEXT_TURNS: Final = 10
 HTML_TURNS: Final = 500
 
 _ROLE_LABELS: Final = {"assistant": "agent", "user": "user", "system": "system"}
+
+
+# -- terminal safety -----------------------------------------------------------------------------
+
+# Escape sequences, whole: CSI (ESC [ or U+009B, parameters, intermediates, a final byte), the
+# string controls OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or their one-character C1 forms, up to BEL, ST
+# or the end of the text: an unterminated one would swallow what follows on a terminal), and any
+# other escape (ESC, intermediates, a final byte). Every branch ends in optional parts, so a match
+# never backtracks: linear on any input.
+_ESCAPE_RE: Final = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    "|(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|\x1b[ -/]*[0-~]?"
+)
+# Characters removed on their own: C0 controls but tab and newline, DEL, C1 controls, and the bidi
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069; the marks LRM/RLM stay, RTL
+# text needs them).
+_REMOVED: Final = [
+    *(c for c in range(0x20) if c not in (0x09, 0x0A)),
+    *range(0x7F, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_MULTILINE: Final = dict.fromkeys(_REMOVED)
+_ONE_LINE: Final = {**_MULTILINE, 0x09: " ", 0x0A: " "}
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """``text`` safe to print on a terminal: escape sequences and control characters removed.
+
+    Removes whole escape sequences (colours, cursor moves, window titles, OSC 8 hyperlinks),
+    every other C0/C1 control character and DEL, and the bidi overrides and isolates. Newlines
+    and tabs stay, or become spaces with ``one_line=True`` (table cells). Linear time; a string
+    that needs nothing is returned as it is.
+    """
+    if text.isprintable():
+        return text
+    cleaned = _ESCAPE_RE.sub("", text)
+    return cleaned.translate(_ONE_LINE if one_line else _MULTILINE)
 
 
 # -- small formatters ----------------------------------------------------------------------------
@@ -91,7 +137,7 @@ def format_seconds(value: float) -> str:
 
 def role_label(role: str) -> str:
     """``agent``, ``user`` or ``system`` (the API's ``assistant`` is shown as ``agent``)."""
-    return _ROLE_LABELS.get(str(role), str(role))
+    return _ROLE_LABELS.get(str(role), printable(str(role), one_line=True))
 
 
 def _compact(value: Any) -> str:
@@ -112,7 +158,11 @@ def turn_latency(turn: TranscriptTurn) -> str | None:
 
 
 def turn_body(turn: TranscriptTurn) -> str:
-    """What a turn says: its text, or for a ``system`` turn its event or metric."""
+    """What a turn says: its text, or for a ``system`` turn its event or metric (printable)."""
+    return printable(_turn_body(turn))
+
+
+def _turn_body(turn: TranscriptTurn) -> str:
     if turn.text is not None:
         return turn.text
     if turn.log_event is not None:
@@ -129,9 +179,11 @@ def turn_body(turn: TranscriptTurn) -> str:
 
 
 def tool_call_text(tool: ToolCall) -> tuple[str, str | None]:
-    """A tool call as ``(name(arguments), result)``; the result is ``None`` when absent."""
+    """A tool call as ``(name(arguments), result)``, printable; the result is ``None`` when
+    absent."""
     arguments = _compact(tool.arguments) if tool.arguments is not None else ""
-    return f"{tool.name or 'tool'}({arguments})", tool.result
+    result = None if tool.result is None else printable(tool.result)
+    return printable(f"{tool.name or 'tool'}({arguments})"), result
 
 
 def turn_notes(turn: TranscriptTurn) -> list[str]:
@@ -146,7 +198,8 @@ def turn_notes(turn: TranscriptTurn) -> list[str]:
 
 
 def call_facts(call: AgentCall) -> list[tuple[str, str]]:
-    """The header of a call as ``(label, value)`` pairs, only those that are known."""
+    """The header of a call as ``(label, value)`` pairs, only those that are known; every value
+    is :func:`printable`."""
     facts: list[tuple[str, str]] = [("Call", call.id)]
     status = str(call.status)
     if call.end_reason is not None:
@@ -178,7 +231,7 @@ def call_facts(call: AgentCall) -> list[tuple[str, str]]:
         facts.append(("Metadata", _compact(call.metadata)))
     if call.transcript is not None:
         facts.append(("Transcript", _plural(len(call.transcript), "turn")))
-    return facts
+    return [(label, printable(value)) for label, value in facts]
 
 
 def _plural(count: int, noun: str) -> str:

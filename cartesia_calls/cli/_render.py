@@ -1,7 +1,10 @@
 """Rich views of calls for the terminal: the header facts, the conversation, the list table.
 
 User data is always rendered as :class:`rich.text.Text` (never parsed as markup), so a
-transcript containing ``[bold]`` prints as written.
+transcript containing ``[bold]`` prints as written. Every string the server sent goes through
+:func:`cartesia_calls._display.printable` before it is laid out, so escape sequences and control
+characters in it never reach the terminal; the consoles made here apply it once more to
+whatever they print, as a last guard. ``--json`` output keeps every value exact.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Console, JustifyMethod
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    ConsoleRenderable,
+    JustifyMethod,
+    RenderHook,
+    RenderResult,
+)
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -25,6 +36,7 @@ from cartesia_calls._display import (
     format_duration,
     format_offset,
     format_time,
+    printable,
     role_label,
     tool_call_text,
     turn_body,
@@ -46,30 +58,65 @@ def _tolerant(stream: Any) -> None:
             reconfigure(errors="backslashreplace")
 
 
+class _Printable:
+    """Renders another renderable with :func:`printable` applied to its text (not to the
+    control codes rich itself emits for colours and live displays)."""
+
+    def __init__(self, renderable: ConsoleRenderable) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(printable(segment.text), segment.style)
+
+
+class _PrintableHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Printable(renderable) for renderable in renderables]
+
+
 def make_console(*, stderr: bool = False) -> Console:
-    """A console on stdout (or stderr): no markup or auto-highlighting of data, colors only on
-    a terminal, 120 columns when writing to a pipe."""
+    """A console on stdout (or stderr): no markup or auto-highlighting of data, nothing that
+    could drive the terminal in what it prints, colors only on a terminal, 120 columns when
+    writing to a pipe."""
     _tolerant(sys.stderr if stderr else sys.stdout)
     console = Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+    console.push_render_hook(_PrintableHook())
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console
 
 
+# Characters JSON may carry raw (ensure_ascii=False) that a terminal would act on: DEL, the C1
+# controls and the bidi overrides. Written as \u escapes, they are the same JSON values (jq and
+# json.loads read them back exactly) but inert on a terminal. json.dumps escapes C0 itself.
+_JSON_ESCAPES: dict[int, str] = {
+    c: f"\\u{c:04x}" for c in [*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def _json_text(value: Any, **options: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, **options).translate(_JSON_ESCAPES)
+
+
 def print_json(value: Any) -> None:
-    """Indented JSON on stdout, unwrapped (for pipes and jq)."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    """Indented JSON on stdout, unwrapped (for pipes and jq); values exact."""
+    sys.stdout.write(_json_text(value, indent=2) + "\n")
     sys.stdout.flush()
 
 
 def print_json_line(value: Any) -> None:
-    """One JSON Lines record on stdout."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+    """One JSON Lines record on stdout; values exact."""
+    sys.stdout.write(_json_text(value, separators=(",", ":")) + "\n")
 
 
 def status_text(call: AgentCall) -> Text:
     """``completed`` in green, ``failed`` in red, anything running in yellow."""
-    return Text(str(call.status), style=_STATUS_STYLES.get(str(call.status), "yellow"))
+    status = printable(str(call.status), one_line=True)
+    return Text(status, style=_STATUS_STYLES.get(status, "yellow"))
 
 
 def facts(call: AgentCall) -> Table:
@@ -81,7 +128,7 @@ def facts(call: AgentCall) -> Table:
         if label == "Status":
             text = status_text(call)
             if call.end_reason is not None:
-                text.append(f" · {call.end_reason}")
+                text.append(f" · {printable(str(call.end_reason), one_line=True)}")
             grid.add_row(label, text)
         elif label == "Call":
             grid.add_row(label, Text(value, style="bold"))
@@ -162,9 +209,9 @@ def _summary_cell(call: AgentCall) -> Text:
     if call.is_redacted:
         return Text("(redacted)", style="dim")
     if call.summary:
-        return Text(call.summary)
+        return Text(printable(call.summary, one_line=True))
     if call.error_message:
-        return Text(call.error_message, style="red")
+        return Text(printable(call.error_message, one_line=True), style="red")
     if call.zdr_enabled:
         return Text("(zero data retention)", style="dim")
     return Text("")
@@ -175,12 +222,13 @@ def calls_table(calls: Sequence[AgentCall], *, width: int, with_turns: bool = Fa
     to what fits in ``width`` columns."""
     rows: list[list[Text]] = []
     for call in calls:
+        end_reason = "-" if call.end_reason is None else str(call.end_reason)
         row = [
-            Text(call.id, style="bold"),
+            Text(printable(call.id, one_line=True), style="bold"),
             status_text(call),
             Text(format_time(call.start_time, seconds=False)),
             Text(format_duration(call.duration)),
-            Text(str(call.end_reason) if call.end_reason is not None else "-"),
+            Text(printable(end_reason, one_line=True)),
         ]
         if with_turns:
             row.append(Text("-" if call.transcript is None else str(len(call.transcript))))
@@ -210,5 +258,8 @@ def calls_table(calls: Sequence[AgentCall], *, width: int, with_turns: bool = Fa
 
 def log_lines(lines: Iterable[str]) -> Text:
     """Log lines as one unwrapped :class:`Text`; ``ERROR`` lines in red."""
-    out = [Text(line, style="red" if " ERROR " in line else "") for line in lines]
+    out = [
+        Text(printable(line, one_line=True), style="red" if " ERROR " in line else "")
+        for line in lines
+    ]
     return Text("\n").join(out)

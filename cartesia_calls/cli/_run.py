@@ -2,7 +2,8 @@
 
 An error never ends in a traceback: it is one line on stderr, ``error: ...``, naming what
 failed and what to do about it, and an exit code (see :mod:`cartesia_calls.cli`). The API key
-is never printed; as a last guard it is scrubbed from every message.
+is never printed; as a last guard it is scrubbed from every message. Messages quote what the
+server said, so they are made printable (no escape sequences or control characters) first.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+
+from cartesia_calls._display import printable
 
 if TYPE_CHECKING:
     from cartesia_calls import AsyncClient
@@ -45,8 +48,8 @@ class CommandFailed(Exception):
 
 
 def fail(message: str, code: int = EXIT_ERROR, *, prefix: str = "error: ") -> NoReturn:
-    """Print one line on stderr and exit with ``code``."""
-    click.echo(f"{prefix}{message}", err=True)
+    """Print one line on stderr (made printable) and exit with ``code``."""
+    click.echo(printable(f"{prefix}{message}", one_line=True), err=True)
     raise click.exceptions.Exit(code)
 
 
@@ -119,7 +122,7 @@ async def _with_client(
             api_key=key, base_url=settings.base_url, max_retries=settings.max_retries
         )
     for warning in caught:
-        click.echo(f"warning: {warning.message}", err=True)
+        click.echo(printable(f"warning: {warning.message}", one_line=True), err=True)
     where["base_url"] = client.base_url
     async with client:
         await command(client)
