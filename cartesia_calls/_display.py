@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ._models import AgentCall, ToolCall, TranscriptTurn
 
 __all__ = [
-    "printable",
     "call_facts",
     "call_html",
     "call_text",
@@ -34,6 +33,7 @@ __all__ = [
     "format_offset",
     "format_seconds",
     "format_time",
+    "printable",
     "role_label",
     "tool_call_text",
     "turn_body",
