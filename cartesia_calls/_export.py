@@ -47,7 +47,8 @@ class ExportResult:
 
 #: The longest line an existing export may have (a call with a very long transcript is a few MB).
 MAX_LINE_BYTES: Final = 64 * 1024 * 1024
-# How every line export writes starts: ``dumps`` writes a call's ``id`` first.
+# How every line export writes starts (``dumps`` writes a call's ``id`` first): a last line cut
+# short is removed only if it starts so (or is a start of it), since only then export wrote it.
 _LINE_START: Final = b'{"id":"'
 
 
@@ -97,9 +98,9 @@ def _existing_ids(path: Path) -> set[str]:
     good_end = 0
     cut = False
     with path.open("rb") as file:
-        # A file that does not even start like an export is refused without reading further.
-        head = file.read(len(_LINE_START))
-        if head and not _LINE_START.startswith(head) and not head.startswith(_LINE_START):
+        # A file that does not even start like a JSON object (a binary file, a CSV) is refused
+        # without reading any further.
+        if file.read(1) not in (b"", b"{"):
             raise _NotAnExport(path, 1, "not a call object")
         file.seek(0)
         number = 0
