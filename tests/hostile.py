@@ -106,7 +106,7 @@ class Wire:
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
         *,
-        content_length: int | None | bool = True,
+        content_length: int | bool | None = True,
     ) -> None:
         """A whole response. ``content_length``: ``True`` for the true length, an int to lie,
         ``None``/``False`` to send none (the body then ends when the connection closes, which
@@ -196,7 +196,7 @@ class HostileServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)  # type: ignore[arg-type]
+        self._tasks.add(task)
         wire = Wire(writer)
         try:
             while not wire.closed:
@@ -208,7 +208,7 @@ class HostileServer:
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
         finally:
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            self._tasks.discard(task)
             if not wire.closed:
                 writer.close()
 
@@ -288,7 +288,7 @@ def page(
     ids: list[str],
     next_page: str | None = None,
     *,
-    has_more: bool | None | str = "absent",
+    has_more: bool | str | None = "absent",
     **fields: Any,
 ) -> dict[str, Any]:
     """A list page of calls; ``has_more`` is left out unless given (``None`` sends ``null``)."""

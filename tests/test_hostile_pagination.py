@@ -17,7 +17,7 @@ from .hostile import SECRET, HostileServer, Request, Wire, page, serving_in_thre
 LIST = "/agents/calls"
 
 
-def endless(*, has_more: bool | None | str = "absent", cursor_size: int = 8) -> HostileServer:
+def endless(*, has_more: bool | str | None = "absent", cursor_size: int = 8) -> HostileServer:
     """A server that answers every list request with one call and a cursor never seen before."""
     count = 0
 
@@ -30,14 +30,18 @@ def endless(*, has_more: bool | None | str = "absent", cursor_size: int = 8) -> 
     return HostileServer(script)
 
 
+async def collect(pager: AsyncPager[AgentCall], into: list[str]) -> None:
+    async for call in pager:
+        into.append(call.id)
+
+
 @pytest.mark.parametrize("has_more", ["absent", None, True], ids=["absent", "null", "true"])
-async def test_fresh_cursors_forever_stop_at_the_page_ceiling(has_more: bool | None | str) -> None:
+async def test_fresh_cursors_forever_stop_at_the_page_ceiling(has_more: bool | str | None) -> None:
     async with endless(has_more=has_more) as server, server.client() as client:
         pager = client.calls.list(agent_id="agent_1").with_max_pages(40)
         seen: list[str] = []
         with pytest.raises(APIError, match=r"stopped after 40 pages.*with_max_pages"):
-            async for call in pager:
-                seen.append(call.id)
+            await collect(pager, seen)
     # Every page up to the ceiling was handed out, and not one request more was sent.
     assert len(seen) == 40
     assert server.count(LIST) == 40
@@ -70,38 +74,38 @@ def script_of(*pages: dict[str, object]) -> HostileServer:
 async def test_a_page_that_cannot_lead_further_is_the_last(
     last: dict[str, object], why: str
 ) -> None:
-    async with script_of(page(["ac_1"], "c1", has_more=True), last) as server:
-        async with server.client() as client:
-            calls = await client.calls.list(agent_id="agent_1").to_list()
+    async with script_of(page(["ac_1"], "c1", has_more=True), last) as server, server.client() as c:
+        calls = await c.calls.list(agent_id="agent_1").to_list()
     assert [c.id for c in calls] == (["ac_1"] if not last["data"] else ["ac_1", "ac_2"])
     assert server.count(LIST) == 2
 
 
 async def test_a_cursor_loop_is_refused_when_it_repeats() -> None:
-    async with script_of(
-        page(["ac_1"], "c1", has_more=True),
-        page(["ac_2"], "c2", has_more=True),
-        page(["ac_3"], "c1", has_more=True),
-    ) as server:
-        async with server.client() as client:
-            with pytest.raises(APIError, match="'c1' twice"):
-                await client.calls.list(agent_id="agent_1").to_list()
+    async with (
+        script_of(
+            page(["ac_1"], "c1", has_more=True),
+            page(["ac_2"], "c2", has_more=True),
+            page(["ac_3"], "c1", has_more=True),
+        ) as server,
+        server.client() as client,
+    ):
+        with pytest.raises(APIError, match="'c1' twice"):
+            await client.calls.list(agent_id="agent_1").to_list()
     assert server.count(LIST) == 3
 
 
 async def test_a_server_that_hands_back_the_starting_cursor_is_refused_at_once() -> None:
-    async with script_of(page(["ac_1"], "start", has_more=True)) as server:
-        async with server.client() as client:
-            with pytest.raises(APIError, match="twice"):
-                await client.calls.list(agent_id="agent_1", starting_after="start").to_list()
+    async with script_of(page(["ac_1"], "start", has_more=True)) as server, server.client() as c:
+        with pytest.raises(APIError, match="twice"):
+            await c.calls.list(agent_id="agent_1", starting_after="start").to_list()
     assert server.count(LIST) == 1
 
 
 async def test_a_cursor_too_long_to_send_back_is_an_error() -> None:
-    async with script_of(page(["ac_1"], "c" * (MAX_CURSOR_CHARS + 1), has_more=True)) as server:
-        async with server.client() as client:
-            with pytest.raises(APIError, match="characters"):
-                await client.calls.list(agent_id="agent_1").to_list()
+    huge = page(["ac_1"], "c" * (MAX_CURSOR_CHARS + 1), has_more=True)
+    async with script_of(huge) as server, server.client() as client:
+        with pytest.raises(APIError, match="characters"):
+            await client.calls.list(agent_id="agent_1").to_list()
     assert server.count(LIST) == 1
 
 
