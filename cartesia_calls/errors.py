@@ -243,7 +243,7 @@ class APIStatusError(APIError):
         self.json: Any = parsed.json
         self.error_code = parsed.error_code
         self.title = parsed.title
-        self.request_id = parsed.request_id or _header(headers, "x-request-id", "request-id")
+        self.request_id = parsed.request_id or _header(self.headers, "x-request-id", "request-id")
         self.doc_url = parsed.doc_url
         message = parsed.message or parsed.title or _default_reason(status_code)
         super().__init__(message, method=method, url=url)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cartesia_calls import APIStatusError, Backoff, RateLimitError
-from cartesia_calls.errors import status_error_class
+from cartesia_calls.errors import decode_text, status_error_class
 
 statuses = st.integers(min_value=400, max_value=599)
 headers = st.dictionaries(
@@ -39,3 +40,89 @@ def test_any_retry_after_is_a_wait_or_ignored(value: str) -> None:
     assert seconds is None or seconds >= 0
     delay = Backoff().delay(0, seconds)
     assert delay is None or delay >= 0
+
+
+SECRET = "sk_car_fuzz_0123456789abcdefghij"
+CHARSETS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "utf-8",
+            "latin-1",
+            "utf-16",
+            "utf-32-be",
+            "shift_jis",
+            "cp1252",
+            "utf-7",
+            "zlib",
+            "punycode",
+            "idna",
+            "undefined",
+            "base64",
+            "no-such",
+            "",
+            "utf-8; x",
+            "\x00",
+        ]
+    ),
+    st.text(max_size=20),
+)
+# Bodies that look like what servers send, so the JSON, HTML and "Title: message" paths are all
+# taken, with the key echoed somewhere in some of them.
+PIECES = st.sampled_from(
+    [
+        "{",
+        "}",
+        "[",
+        "]",
+        '"',
+        ":",
+        ",",
+        "<",
+        ">",
+        "<title>",
+        "</title>",
+        "Title: ",
+        "\n",
+        '"message"',
+        '"title"',
+        '"error"',
+        '"request_id"',
+        "\\u005f",
+        SECRET,
+        SECRET[:20],
+        "é",
+    ]
+)
+BODIES = st.one_of(
+    st.binary(max_size=3000),
+    st.lists(st.one_of(PIECES, st.text(max_size=10)), max_size=80).map(
+        lambda parts: "".join(parts).encode("utf-8", "surrogatepass")
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    status=st.integers(min_value=100, max_value=999), raw=BODIES, charset=CHARSETS, extra=headers
+)
+def test_any_bytes_in_any_charset_build_a_well_formed_error_without_the_key(
+    status: int, raw: bytes, charset: str | None, extra: dict[str, str]
+) -> None:
+    text = decode_text(raw, charset)
+    assert isinstance(text, str)
+    error = status_error_class(status)(
+        status_code=status, headers={**extra, "X-Echo": SECRET}, body=text, secrets=[SECRET]
+    )
+    assert isinstance(error, APIStatusError)
+    assert error.status_code == status
+    line = str(error)
+    assert line.startswith(str(status))
+    assert isinstance(error.message, str)
+    assert error.message
+    assert len(line) < 2_000
+    held = [line, repr(error), error.body, error.message, str(error.title), str(error.error_code)]
+    held += [str(error.request_id), str(error.doc_url), str(dict(error.headers))]
+    held.append(orjson.dumps(error.json).decode())
+    for value in held:
+        assert SECRET not in value
