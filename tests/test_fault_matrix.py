@@ -1,10 +1,13 @@
 """The fault matrix: every injected fault against get, list (mid-pagination), audio (mid-stream)
 and create, with the outcome a user expects, the number of attempts, no half-written file and a
-connection pool that still works afterwards. docs/reliability.md renders this table."""
+connection pool that still works afterwards. docs/reliability.md renders this table, and the
+table of rules a hostile server or careless input must not break (``RULES``), each naming the
+tests that hold it."""
 
 from __future__ import annotations
 
 import email.utils
+import importlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -16,6 +19,7 @@ from cartesia_calls import (
     APIConnectionError,
     APITimeoutError,
     AsyncClient,
+    BadRequestError,
     InternalServerError,
     RateLimitError,
     ResponseDecodeError,
@@ -71,6 +75,8 @@ RUNNERS: dict[str, Operation] = {
 
 SOON = email.utils.formatdate(time.time() + 1, usegmt=True)
 NOT_JSON = b"<<this is not json>>" * 400_000  # 8 MB
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+QUADRATIC_HTML = b"<" * 64 * 1024  # seconds of regex backtracking for a naive tag stripper
 
 # fault name -> (fault options, {operation: (outcome, attempts)}); "*" covers the rest.
 MATRIX: dict[str, tuple[dict[str, Any], dict[str, Outcome]]] = {
@@ -117,25 +123,36 @@ MATRIX: dict[str, tuple[dict[str, Any], dict[str, Outcome]]] = {
     ),
     "invalid JSON": (
         {"status": 200, "body": b"{not json"},
-        {"audio": (OK, 1), "*": (ResponseDecodeError, 1)},
+        {"*": (ResponseDecodeError, 1)},
     ),
     "empty body": (
         {"status": 200, "body": b""},
-        {"audio": (OK, 1), "*": (ResponseDecodeError, 1)},
+        {"*": (ResponseDecodeError, 1)},
     ),
     "enormous body": (
         {"status": 200, "body": NOT_JSON},
-        {"audio": (OK, 1), "*": (ResponseDecodeError, 1)},
+        {"*": (ResponseDecodeError, 1)},
+    ),
+    "200 with an HTML page": (
+        {
+            "status": 200,
+            "body": b"<html><title>Sign in</title></html>",
+            "content_type": "text/html",
+        },
+        {"*": (ResponseDecodeError, 1)},
+    ),
+    "error body nested 100,000 deep": (
+        {"status": 400, "body": DEEP_JSON},
+        {"*": (BadRequestError, 1)},
+    ),
+    "64 KiB of < as an error page": (
+        {"status": 502, "body": QUADRATIC_HTML, "content_type": "text/html"},
+        {"create": (InternalServerError, 1), "*": (OK, 2)},
     ),
 }
 
-CASES = [
-    pytest.param(fault, op, id=f"{fault} / {op}")
-    for fault in MATRIX
-    for op in OPERATIONS
-    # A 200 with a bogus body is a recording like any other bytes: not a fault for audio.
-    if not (op == "audio" and MATRIX[fault][0].get("status") == 200)
-]
+# A 200 whose body is JSON (or HTML) is not a recording: audio is in every row.
+CASES = [pytest.param(fault, op, id=f"{fault} / {op}") for fault in MATRIX for op in OPERATIONS]
 
 
 def expected(fault: str, op: str) -> Outcome:
@@ -222,10 +239,7 @@ def render_table() -> str:
         "|---" * (len(OPERATIONS) + 2) + "|",
     ]
     for fault in MATRIX:
-        cells = []
-        for op in OPERATIONS:
-            included = any(p.values == (fault, op) for p in CASES)
-            cells.append(describe(expected(fault, op)) if included else "n/a (bytes are audio)")
+        cells = [describe(expected(fault, op)) for op in OPERATIONS]
         rows.append(f"| {fault} | " + " | ".join(cells) + f" | `test_fault[{fault} / …]` |")
     refused = "`APIConnectionError`, 3 attempts"
     rows.append(
@@ -242,4 +256,148 @@ def test_docs_table_is_current() -> None:
     end = page.index("<!-- matrix:end -->")
     assert page[start:end].strip() == render_table(), (
         "docs/reliability.md is out of date: paste render_table() between the markers"
+    )
+
+
+# -- rules against hostile servers and careless input ---------------------------------------------
+
+# (what, the rule, what happens instead, the tests that hold it as "module::test"). Each test runs
+# against tests/hostile.py (a server on raw sockets that misbehaves on purpose) where a server is
+# involved, and is bounded in time and, where memory is the point, in memory (tracemalloc).
+RULES: list[tuple[str, str, str, list[str]]] = [
+    (
+        "export into a file that is not an export",
+        "Never destroy bytes the SDK did not write.",
+        "`ValueError` naming the file and the first line that is not a call, before any request "
+        "and before a byte changes; a cut last line is removed only behind an export",
+        [
+            "test_hostile_export::test_a_file_that_is_not_an_export_is_refused_untouched",
+            "test_hostile_export::test_a_cut_last_line_is_repaired_only_behind_an_export",
+            "test_hostile_export::test_reading_a_big_export_keeps_only_the_ids",
+            "test_hostile_export::test_the_cli_refuses_a_foreign_file_with_one_line",
+        ],
+    ),
+    (
+        "errors inside `export`'s task group",
+        "Only the SDK's typed errors or documented built-ins leave the SDK.",
+        "the first error itself (others as notes), never an `ExceptionGroup`; cancellation and "
+        "Ctrl-C propagate as themselves",
+        [
+            "test_hostile_export::test_a_failed_transcript_fetch_raises_the_sdk_error_itself",
+            "test_hostile_export::test_cancelling_an_export_cancels_it",
+            "test_hostile_export::test_first_error_prefers_cancellation_and_interrupts",
+        ],
+    ),
+    (
+        "error bodies: deep JSON, unknown charsets",
+        "Only the SDK's typed errors leave it: no `RecursionError`, no `LookupError`.",
+        "JSON is parsed by orjson (depth limit) and kept only up to 64 levels, else read as "
+        "text; `errors.decode_text()` decodes any bytes under any charset name, UTF-8 when it "
+        "cannot use the one named, and never raises",
+        [
+            "test_errors::test_worst_case_bodies_parse_in_linear_time",
+            "test_errors::test_decode_text_never_fails",
+            "test_errors::test_a_deep_json_error_body_through_the_client",
+            "test_errors_fuzz::test_any_bytes_in_any_charset_build_a_well_formed_error_without_the_key",
+        ],
+    ),
+    (
+        "64 KiB error bodies built to backtrack",
+        "Parsing is linear in the (cut) body: nothing blocks the event loop.",
+        "one forward scan for `<title>`, a tag pattern that cannot rescan; only the kept 64 KiB "
+        "is parsed (each worst case about 1-4 ms, where the old patterns took up to 2.6 s)",
+        [
+            "test_errors::test_worst_case_bodies_parse_in_linear_time",
+            "test_errors::test_only_the_kept_part_of_a_body_is_parsed",
+        ],
+    ),
+    (
+        "a list that never ends",
+        "Pagination stops; memory stays flat however many pages are walked.",
+        "stops when `has_more` is not true or there is no usable cursor; a repeated cursor "
+        "(last 256), an overlong cursor or more than `max_pages` (100,000; "
+        "`pager.with_max_pages(n)`) raise `APIError`",
+        [
+            "test_hostile_pagination::test_fresh_cursors_forever_stop_at_the_page_ceiling",
+            "test_hostile_pagination::test_a_page_that_cannot_lead_further_is_the_last",
+            "test_hostile_pagination::test_a_cursor_loop_is_refused_when_it_repeats",
+            "test_hostile_pagination::test_memory_stays_flat_however_many_pages_are_walked",
+            "test_hostile_pagination::test_the_sync_pager_has_the_same_ceiling",
+        ],
+    ),
+    (
+        "a download that is not the recording",
+        "A good file is never replaced by wrong bytes.",
+        "a 2xx that is not `audio/*` (octet-stream and no Content-Type are accepted) is a "
+        "`ResponseDecodeError`; a WAV longer than its RIFF header is a `ResponseDecodeError`, "
+        "shorter an `APIConnectionError` (sizes 0 and 0xFFFFFFFF mean unknown); the old file "
+        "stays",
+        [
+            "test_hostile_audio::test_a_2xx_that_is_not_audio_is_an_error",
+            "test_hostile_audio::test_a_wav_whose_size_is_not_its_headers_is_an_error",
+            "test_hostile_audio::test_streaming_placeholder_sizes_are_accepted",
+            "test_hostile_audio::test_a_stream_hands_out_every_chunk_then_raises_when_cut_short",
+        ],
+    ),
+    (
+        "the mode of a downloaded file",
+        "A download is like any file the user creates.",
+        "a new file gets 0o666 less the umask; a replaced file keeps its mode",
+        [
+            "test_hostile_audio::test_a_new_file_gets_the_umask_mode_and_a_replaced_file_keeps_its_mode"
+        ],
+    ),
+    (
+        "escape sequences in server strings",
+        "The CLI never lets server data drive the terminal.",
+        "`printable()` strips escape sequences, C0/C1 controls, DEL and bidi overrides from "
+        "every server string printed (tables, transcripts, errors); rich markup is not "
+        "interpreted; `--json` keeps every value exact (DEL, C1 and bidi written as `\\u` escapes)",
+        [
+            "test_hostile_terminal::test_printed_server_strings_are_inert",
+            "test_hostile_terminal::test_an_error_message_from_the_server_is_inert",
+            "test_hostile_terminal::test_json_output_keeps_every_value_exact_and_inert",
+            "test_hostile_terminal::test_str_of_a_call_is_inert_and_its_data_exact",
+        ],
+    ),
+    (
+        "a server echoing the API key",
+        "The key never appears in an exception.",
+        "an `APIStatusError` or `ResponseDecodeError` given `secrets=[key]` replaces it (also "
+        "JSON-escaped, or cut at the end of the kept body) with `[redacted]` in its body, "
+        "fields, JSON and headers",
+        [
+            "test_errors::test_a_server_echoing_the_key_does_not_put_it_in_the_error",
+            "test_errors::test_a_key_cut_by_the_body_limit_is_redacted_too",
+            "test_errors::test_headers_echoing_the_key_are_redacted_and_still_work",
+        ],
+    ),
+]
+
+
+def render_rules() -> str:
+    """The rules as the Markdown table in docs/reliability.md."""
+    rows = ["| hostile input | rule | what happens | tests |", "|---|---|---|---|"]
+    for what, rule, outcome, tests in RULES:
+        names = "<br>".join(f"`{test.replace('::', '.py::')}`" for test in tests)
+        rows.append(f"| {what} | {rule} | {outcome} | {names} |")
+    return "\n".join(rows)
+
+
+def test_every_rule_names_tests_that_exist() -> None:
+    for _, _, _, tests in RULES:
+        for test in tests:
+            module, name = test.split("::")
+            assert callable(getattr(importlib.import_module(f"tests.{module}"), name)), test
+
+
+def _between(page: str, name: str) -> str:
+    start = page.index(f"<!-- {name}:start -->") + len(f"<!-- {name}:start -->")
+    return page[start : page.index(f"<!-- {name}:end -->")].strip()
+
+
+def test_docs_rules_are_current() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "reliability.md").read_text()
+    assert _between(page, "rules") == render_rules(), (
+        "docs/reliability.md is out of date: paste render_rules() between the rules markers"
     )
