@@ -463,7 +463,7 @@ def decode_text(raw: bytes, charset: str | None) -> str:
             codec = info.name
     try:
         return raw.decode(codec, "replace")
-    except (UnicodeError, LookupError, ValueError, TypeError):
+    except Exception:  # a codec is arbitrary code (third-party ones can be registered)
         return raw.decode("utf-8", "replace")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -167,6 +169,7 @@ WORST_CASES: dict[str, tuple[str, str]] = {
     "<title> repeated, never closed": ("<title>" * (N // 7), "Internal Server Error"),
     "</titl repeated": ("<title>" + "</titl" * ((N - 7) // 6), "</titl</titl"),
     "<title> then a long text": ("<title>" + "a" * (N - 7), "aaaa"),
+    "<title with no >": ("<title " + "x" * (N - 7), "<title x"),
     "one long line": ("x" * N, "xxxx"),
     "Title: repeated": ("Title: " * (N // 7), "Title: Title: "),
     "colons": (": " * (N // 2), ": : "),
@@ -238,6 +241,22 @@ def test_decode_text_never_fails(charset: str | None, raw: bytes, text: str) -> 
     assert decode_text(raw, charset) == text
 
 
+def test_decode_text_survives_a_codec_that_raises() -> None:
+    def broken(data: Any, errors: str = "strict", /) -> tuple[str, int]:
+        raise RuntimeError("a third-party codec failed")
+
+    def search(name: str) -> codecs.CodecInfo | None:
+        if name != "hostile_broken":
+            return None
+        return codecs.CodecInfo(encode=codecs.utf_8_encode, decode=broken, name="hostile_broken")
+
+    codecs.register(search)
+    try:
+        assert decode_text(b"ok", "hostile-broken") == "ok"
+    finally:
+        codecs.unregister(search)
+
+
 SECRET = "sk_car_live_0123456789abcdefSECRET"
 
 
@@ -260,9 +279,10 @@ def assert_clean(error: APIStatusError) -> None:
         json.dumps({"message": "invalid", "request_id": SECRET, "doc_url": SECRET}),
         # The key spelled with JSON escapes is still the key once parsed.
         json.dumps({"message": "invalid " + SECRET}).replace("_", "\\u005f"),
+        json.dumps({"message": ["no", SECRET, 3, None], "n": 1.5}).replace("_", "\\u005f"),
         json.dumps({SECRET: "as a key", "message": [SECRET]}),
     ],
-    ids=["json", "text", "html", "fields", "escaped", "as a key"],
+    ids=["json", "text", "html", "fields", "escaped", "escaped in a list", "as a key"],
 )
 def test_a_server_echoing_the_key_does_not_put_it_in_the_error(body: str) -> None:
     error = AuthenticationError(status_code=401, headers={}, body=body, secrets=[SECRET])
@@ -294,6 +314,11 @@ def test_without_secrets_nothing_is_redacted() -> None:
     assert error.headers is headers
     quiet = AuthenticationError(status_code=401, headers=headers, body="no", secrets=[""])
     assert quiet.body == "no"
+
+
+def test_one_secret_may_be_given_as_a_string() -> None:
+    error = APIStatusError(status_code=401, headers={}, body=f"no {SECRET}", secrets=SECRET)
+    assert error.body == "no [redacted]"
 
 
 def test_redact_replaces_the_longest_secret_first() -> None:

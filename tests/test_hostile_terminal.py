@@ -52,7 +52,8 @@ CALL: dict[str, Any] = {
 
 async def script(request: Request, wire: Wire) -> None:
     if request.path == "/agents/calls":
-        await wire.json({"data": [CALL], "next_page": None, "has_more": False})
+        failed = {**CALL, "id": "ac_2", "summary": None}  # its table row shows error_message
+        await wire.json({"data": [CALL, failed], "next_page": None, "has_more": False})
     elif request.path == "/agents/calls/ac_1":
         await wire.json(CALL)
     elif request.path == "/agents/calls/ac_1/logs":
@@ -81,8 +82,8 @@ def assert_inert(text: str) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["get", "ac_1"], ["agent", "summary", "failure", "reason", "spoken", "tool", "res", "role"]),
-        (["list", "--agent-id", "agent_1"], ["summary", "reason"]),
+        (["get", "ac_1"], ["agent", "summary", "failure", "reason", "spoken", "tool", "res"]),
+        (["list", "--agent-id", "agent_1"], ["summary", "reason", "failure"]),
         (["list", "--agent-id", "agent_1", "--transcript"], ["summary"]),
         (["logs", "ac_1"], ["log", "x ERROR y"]),
         (["wait", "ac_1"], ["reason", "failure"]),
