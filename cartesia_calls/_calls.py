@@ -48,7 +48,7 @@ _CALLS = "/agents/calls"
 #: Cancel Call answers 502 when "the cancel request could not be delivered. Retry the request."
 _CANCEL_RETRY_STATUSES = frozenset({502})
 #: The last API version that documents Get Call Logs.
-_LAST_LOGS_VERSION = "2026-03-01"
+LAST_LOGS_VERSION = "2026-03-01"
 
 
 def _call_path(call_id: str, *rest: str) -> str:
@@ -346,11 +346,11 @@ class AsyncCalls:
                 (v for k, v in (extra_headers or {}).items() if k.lower() == "cartesia-version"),
                 self._client.cartesia_version,
             )
-            if version > _LAST_LOGS_VERSION:
+            if version > LAST_LOGS_VERSION:
                 error.message += (
-                    f" (call logs are documented for API version {_LAST_LOGS_VERSION} only and "
+                    f" (call logs are documented for API version {LAST_LOGS_VERSION} only and "
                     f"may not be available under {version}; pin "
-                    f"cartesia_version={_LAST_LOGS_VERSION!r} to read them)"
+                    f"cartesia_version={LAST_LOGS_VERSION!r} to read them)"
                 )
                 error.args = (error.message,)
             raise

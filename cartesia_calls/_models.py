@@ -337,8 +337,10 @@ class OutboundCall(Model):
     """
 
     to_number: str
-    dynamic_variables: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
+    # Keyword-only: OutboundCall("+1...", {...}) once meant metadata; it must not silently
+    # become dynamic_variables.
+    dynamic_variables: dict[str, Any] | None = attrs.field(default=None, kw_only=True)
+    metadata: dict[str, Any] | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen(repr=False)

@@ -116,7 +116,10 @@ async def _with_client(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         client = AsyncClient(
-            api_key=key, base_url=settings.base_url, max_retries=settings.max_retries
+            api_key=key,
+            base_url=settings.base_url,
+            max_retries=settings.max_retries,
+            cartesia_version=settings.cartesia_version,
         )
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
