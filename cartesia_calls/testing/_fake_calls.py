@@ -244,7 +244,7 @@ class CallsMixin:
         if call is None:
             data: dict[str, Any] = {}
         elif hasattr(call, "to_dict"):
-            data = call.to_dict()
+            data = _with_null_old_values(call.to_dict())
         elif isinstance(call, Mapping):
             data = dict(call)
         else:
@@ -524,6 +524,19 @@ def _outbound_problem(body: Any) -> str | None:
     if ringing is not None and not (isinstance(ringing, int) and 5 <= ringing <= 80):
         return "ringing_timeout_seconds must be 5 to 80."
     return None
+
+
+def _with_null_old_values(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``old_value: null`` put back in dynamic variable updates.
+
+    A model's ``to_dict()`` leaves out ``None`` fields, but the API always sends ``old_value``
+    (``null`` when the variable had no value), so the fake restores it.
+    """
+    for turn in data.get("transcript") or []:
+        for tool in turn.get("tool_calls") or []:
+            for update in tool.get("dynamic_variable_updates") or []:
+                update.setdefault("old_value", None)
+    return data
 
 
 def _run_tool(call: dict[str, Any], step: ToolStep, number: int) -> None:
