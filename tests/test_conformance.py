@@ -216,16 +216,16 @@ def test_every_schema_has_a_home_in_the_sdk() -> None:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_a_spec_complete_body_decodes_with_nothing_in_extra(name: str) -> None:
     model = MODELS[name]
-    body = sample(SSCHEMA(name))
+    body = sample(schema_of(name))
     decoded = model.from_dict(body)
     assert list(extras(decoded)) == []
     assert decoded.to_dict() == body
     assert model.from_dict(decoded.to_dict()) == decoded
     # Every property is a field under its wire name.
-    assert set(SSCHEMA(name)["properties"]) <= set(field_types(model))
+    assert set(schema_of(name)["properties"]) <= set(field_types(model))
 
 
-def SSCHEMA(name: str) -> dict[str, Any]:
+def schema_of(name: str) -> dict[str, Any]:
     schema: dict[str, Any] = SCHEMAS[name]
     return schema
 

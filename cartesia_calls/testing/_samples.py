@@ -714,12 +714,11 @@ def seed_samples(fake: FakeCartesia) -> list[AgentCall]:
     for call in calls:
         seconds = sample_recording_seconds(call)
         in_batch = call.id.startswith(_BATCH_CALL_PREFIX)
-        fake.add_call(
-            call,
-            logs=sample_logs(call),
-            recording=None if seconds is None else Recording(seconds),
-            **({"batch_id": SAMPLE_BATCH_ID} if in_batch else {}),
+        stored = fake.add_call(
+            call, logs=sample_logs(call), recording=None if seconds is None else Recording(seconds)
         )
+        if in_batch:
+            stored["batch_id"] = SAMPLE_BATCH_ID  # the fake's bookkeeping: never on the wire
         if not in_batch:
             continue
         recipient: dict[str, Any] = {
