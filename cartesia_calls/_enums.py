@@ -224,12 +224,12 @@ class BatchStatus(OpenEnum):
     Members:
         PENDING: no call dispatched yet (for example, waiting for ``scheduled_at``).
         IN_PROGRESS: some recipients dispatched, not all.
-        COMPLETED: every recipient was dispatched. Calls may still be ringing or running: use
-            :attr:`CallBatch.all_calls_ended <cartesia_calls.CallBatch.all_calls_ended>` to know
-            whether they are over.
+        COMPLETED: every recipient was dispatched; calls may still be ringing or running.
         FAILED: every recipient failed before a call could be dialed.
-        CANCELLED: the batch was cancelled before every recipient was dispatched; calls already
-            placed go on.
+        CANCELLED: cancelled before every recipient was dispatched; placed calls go on.
+
+    Whether the calls themselves are over is :attr:`CallBatch.all_calls_ended
+    <cartesia_calls.CallBatch.all_calls_ended>`.
     """
 
     PENDING = "pending"
@@ -266,9 +266,10 @@ class RecipientStatus(OpenEnum):
         DISPATCHED: handed to the dialer; no call attempt has connected or finished yet.
         STARTED: the call connected and is in progress.
         COMPLETED: the call connected and ended normally (terminal).
-        FAILED: the call could not be placed (see ``error_message``) or the latest attempt
-            failed (see ``end_reason``) (terminal until the batch is retried).
+        FAILED: not placed (``error_message``) or the latest attempt failed (``end_reason``).
         CANCELLED: the batch was cancelled before this recipient was dialed (terminal).
+
+    ``failed`` is terminal until the batch is retried.
 
     Other values the API may send are kept as pseudo-members.
     """
