@@ -55,6 +55,12 @@ if TYPE_CHECKING:
         RecipientStatus as RecipientStatus,
     )
     from ._enums import (
+        Region as Region,
+    )
+    from ._enums import (
+        TelephonyAccountType as TelephonyAccountType,
+    )
+    from ._enums import (
         TurnEndReason as TurnEndReason,
     )
     from ._enums import (
@@ -77,6 +83,9 @@ if TYPE_CHECKING:
     )
     from ._models import (
         CallLogs as CallLogs,
+    )
+    from ._models import (
+        DynamicVariableUpdate as DynamicVariableUpdate,
     )
     from ._models import (
         LogEvent as LogEvent,
@@ -190,6 +199,9 @@ if TYPE_CHECKING:
         UnprocessableEntityError as UnprocessableEntityError,
     )
     from .errors import (
+        UsageLimitError as UsageLimitError,
+    )
+    from .errors import (
         WaitTimeoutError as WaitTimeoutError,
     )
     from .errors import (
@@ -210,6 +222,8 @@ _LAZY: dict[str, str] = {
     "DeploymentRegion": "_enums",
     "OpenEnum": "_enums",
     "RecipientStatus": "_enums",
+    "Region": "_enums",
+    "TelephonyAccountType": "_enums",
     "TurnEndReason": "_enums",
     "TurnRole": "_enums",
     "ExportResult": "_export",
@@ -218,6 +232,7 @@ _LAZY: dict[str, str] = {
     "CallBatch": "_models",
     "CallCancellation": "_models",
     "CallLogs": "_models",
+    "DynamicVariableUpdate": "_models",
     "LogEvent": "_models",
     "LogMetric": "_models",
     "OutboundCall": "_models",
@@ -255,6 +270,7 @@ _LAZY: dict[str, str] = {
     "RateLimitError": "errors",
     "ResponseDecodeError": "errors",
     "UnprocessableEntityError": "errors",
+    "UsageLimitError": "errors",
     "WaitTimeoutError": "errors",
     "WebhookVerificationError": "errors",
 }
@@ -290,6 +306,7 @@ __all__ = [
     "ConflictError",
     "ConnectionType",
     "DeploymentRegion",
+    "DynamicVariableUpdate",
     "EventLoopMismatchError",
     "ExportResult",
     "InternalServerError",
@@ -307,9 +324,11 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "RecipientStatus",
+    "Region",
     "ResponseDecodeError",
     "ResponseInfo",
     "SyncAudioStream",
+    "TelephonyAccountType",
     "TelephonyParams",
     "TextChunk",
     "Timeout",
@@ -318,6 +337,7 @@ __all__ = [
     "TurnEndReason",
     "TurnRole",
     "UnprocessableEntityError",
+    "UsageLimitError",
     "WaitTimeoutError",
     "WebhookVerificationError",
     "__version__",

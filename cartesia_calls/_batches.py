@@ -6,14 +6,19 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from ._enums import Region
 from ._models import CallBatch, OutboundCall, Page
 from ._pagination import AsyncPager
 from ._transport import path
 from ._validate import (
+    check_extra_headers,
     check_non_empty,
     check_optional_int_range,
+    merge_extra,
+    merge_query,
     outbound_items,
     page_params,
+    rfc3339,
 )
 
 if TYPE_CHECKING:
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncBatches"]
 
 #: The most recipients one batch may have (the API's limit).
-MAX_RECIPIENTS: Final = 1000
+MAX_RECIPIENTS: Final = 5000
 _BATCHES: Final = path("agents", "calls", "batches")
 
 
@@ -46,7 +51,11 @@ class AsyncBatches:
         ringing_timeout_seconds: int | None = None,
         max_call_duration_minutes: int | None = None,
         scheduled_at: _dt.datetime | str | None = None,
+        region: Region | str | None = None,
         allow_retry: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> CallBatch:
         """Queue a batch of outbound calls: every recipient is dialed, a few at a time.
 
@@ -58,28 +67,40 @@ class AsyncBatches:
         Args:
             name: a name for the batch, shown in the dashboard.
             agent_id: the agent that handles the calls.
-            from_number_id: the phone number id to call from (``ap_...``).
-            recipients: 1 to 1000 numbers to call, each an :class:`OutboundCall` or a dict
-                ``{"to_number": "+14155550123", "metadata": {...}}`` (``metadata`` optional; any
-                other key is an error). Numbers must be E.164.
+            from_number_id: the phone number id to call from (``pn_...``).
+            recipients: 1 to 5000 numbers to call, each an :class:`OutboundCall` or a dict
+                ``{"to_number": "+14155550123", "dynamic_variables": {"first_name": "Ada"}}``
+                (``dynamic_variables``, API version 2026-08-14, and ``metadata``, 2026-03-01,
+                are optional; any other key is an error). Numbers must be E.164; dynamic
+                variables are checked against the API's rules.
             target_concurrency_limit: how many calls may run at once (1 or more).
             ringing_timeout_seconds: how long each call rings before giving up (5-80).
             max_call_duration_minutes: the longest a call may last (1-480).
             scheduled_at: when to start dialing: a timezone-aware :class:`~datetime.datetime`
-                or an ISO 8601 string with an offset; sent as RFC 3339 with its offset. The API
-                requires a time in the future and at most 30 days ahead (checked by the API).
+                (sent as RFC 3339 in UTC, ``...Z``) or an RFC 3339 string with an offset (sent
+                as given). The API requires a time in the future and at most 30 days ahead
+                (checked by the API).
+            region: where the calls are placed from: ``"US"``, ``"EU"``, ``"APAC"`` (a
+                :class:`Region`, or any string, sent as given). Only for SIP-trunk numbers; the
+                API rejects it for others. Omit it to use the telephony account's region.
             allow_retry: retry failed attempts like an idempotent request (may create the batch
                 twice if an attempt reached Cartesia but its answer was lost).
+            extra_body: more body fields, for what this SDK does not name yet (sent unchecked;
+                a key an argument already set is a ValueError).
+            extra_query: more query parameters.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             The new :class:`CallBatch` (status ``pending``).
 
         Raises:
             ValueError: an argument is out of range, empty, or not E.164; a recipient dict has
-                an unknown key; ``scheduled_at`` has no UTC offset (nothing is sent).
+                an unknown key; a dynamic variable breaks a rule (the error names the recipient
+                and the variable); ``scheduled_at`` has no UTC offset (nothing is sent).
             TypeError: an argument has the wrong type (nothing is sent).
             BadRequestError: the API rejected the batch (for example ``scheduled_at`` in the
                 past).
+            UsageLimitError: the organization reached its agents usage limit (402).
             NotFoundError: the agent or phone number does not exist.
         """
         body: dict[str, Any] = {
@@ -98,13 +119,20 @@ class AsyncBatches:
             "max_call_duration_minutes": check_optional_int_range(
                 max_call_duration_minutes, "max_call_duration_minutes", 1, 480
             ),
-            "scheduled_at": None if scheduled_at is None else _rfc3339(scheduled_at),
+            "scheduled_at": None if scheduled_at is None else rfc3339(scheduled_at, "scheduled_at"),
+            "region": None if region is None else str(check_non_empty(region, "region")),
         }
         body.update((key, value) for key, value in options.items() if value is not None)
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
         return await self._client._json(
-            "POST", _BATCHES, CallBatch, idempotent=allow_retry, body=body
+            "POST",
+            _BATCHES,
+            CallBatch,
+            idempotent=allow_retry,
+            body=merge_extra(body, extra_body, "extra_body"),
+            params=merge_query({}, extra_query),
+            headers=check_extra_headers(extra_headers),
         )
 
     def list(
@@ -114,6 +142,8 @@ class AsyncBatches:
         limit: int | None = None,
         starting_after: str | None = None,
         ending_before: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncPager[CallBatch]:
         """List call batches, newest first, fetching pages lazily as they are used.
 
@@ -127,6 +157,8 @@ class AsyncBatches:
             limit: the page size, 1-100 (the API's default is 10).
             starting_after: a batch id: start with the batch after it (older).
             ending_before: a batch id: page backwards, towards newer batches, from before it.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for each page's request (not ``Authorization``).
 
         Returns:
             An :class:`AsyncPager` of :class:`CallBatch`.
@@ -140,32 +172,57 @@ class AsyncBatches:
         if agent_id is not None:
             params["agent_id"] = check_non_empty(agent_id, "agent_id")
         params.update(page_params(limit, starting_after, ending_before))
-        return AsyncPager(self._fetch_page, params)
+        params = merge_query(params, extra_query)
+        headers = check_extra_headers(extra_headers)
 
-    async def _fetch_page(self, params: Mapping[str, str]) -> Page[CallBatch]:
-        page: Page[CallBatch] = await self._client._json(
-            "GET", _BATCHES, Page[CallBatch], idempotent=True, params=params
-        )
-        return page
+        async def fetch(query: Mapping[str, str]) -> Page[CallBatch]:
+            page: Page[CallBatch] = await self._client._json(
+                "GET", _BATCHES, Page[CallBatch], idempotent=True, params=query, headers=headers
+            )
+            return page
 
-    async def get(self, batch_id: str) -> CallBatch:
+        return AsyncPager(fetch, params)
+
+    async def get(
+        self,
+        batch_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
         """Fetch one call batch, with its recipients.
 
         Args:
             batch_id: the batch's id (``acb_...``).
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
-            The :class:`CallBatch`, ``recipients`` included.
+            The :class:`CallBatch`, ``recipients`` included. To know whether every recipient's
+            call has ended, read :attr:`CallBatch.all_calls_ended` (``status`` only says how
+            far dispatching got).
 
         Raises:
             NotFoundError: no batch has this id.
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        url_path = _BATCHES + path(batch_id, name="batch_id")
-        return await self._client._json("GET", url_path, CallBatch, idempotent=True)
+        return await self._send(
+            "GET",
+            batch_id,
+            "",
+            idempotent=True,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )
 
-    async def cancel(self, batch_id: str) -> CallBatch:
+    async def cancel(
+        self,
+        batch_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
         """Stop dialing a batch: its queued calls are not placed; calls in progress go on.
 
         Cancelling is idempotent (cancelling a cancelled batch changes nothing), so failed
@@ -173,6 +230,8 @@ class AsyncBatches:
 
         Args:
             batch_id: the batch's id (``acb_...``).
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             The batch as it is after the cancellation.
@@ -182,10 +241,23 @@ class AsyncBatches:
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        url_path = _BATCHES + path(batch_id, name="batch_id") + "/cancel"
-        return await self._client._json("POST", url_path, CallBatch, idempotent=True)
+        return await self._send(
+            "POST",
+            batch_id,
+            "/cancel",
+            idempotent=True,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )
 
-    async def retry(self, batch_id: str, *, allow_retry: bool = False) -> CallBatch:
+    async def retry(
+        self,
+        batch_id: str,
+        *,
+        allow_retry: bool = False,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
         """Queue again the recipients whose last call failed or went unanswered.
 
         This dials real phones again, so a failed request is not retried automatically (only a
@@ -194,6 +266,8 @@ class AsyncBatches:
         Args:
             batch_id: the batch's id (``acb_...``).
             allow_retry: retry failed attempts like an idempotent request.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             The batch as it is after re-queueing.
@@ -204,35 +278,33 @@ class AsyncBatches:
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        url_path = _BATCHES + path(batch_id, name="batch_id") + "/retry"
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        return await self._client._json("POST", url_path, CallBatch, idempotent=allow_retry)
-
-
-def _rfc3339(value: Any) -> str:
-    """``scheduled_at`` as RFC 3339 with its UTC offset; naive times are refused."""
-    if isinstance(value, str):
-        try:
-            parsed = _dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(
-                f"scheduled_at must be an ISO 8601 date-time with a UTC offset, got {value!r}"
-            ) from None
-    elif isinstance(value, _dt.datetime):
-        parsed = value
-    else:
-        raise TypeError(
-            f"scheduled_at must be a timezone-aware datetime or a string, "
-            f"got {type(value).__name__}"
+        return await self._send(
+            "POST",
+            batch_id,
+            "/retry",
+            idempotent=allow_retry,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
-    offset = parsed.utcoffset()
-    if offset is None:
-        raise ValueError(
-            "scheduled_at must be timezone-aware (give it a tzinfo or an offset such as "
-            f"'+00:00'); got the naive {parsed.isoformat()!r}"
+
+    async def _send(
+        self,
+        method: str,
+        batch_id: str,
+        suffix: str,
+        *,
+        idempotent: bool,
+        extra_query: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> CallBatch:
+        url_path = _BATCHES + path(batch_id, name="batch_id") + suffix
+        return await self._client._json(
+            method,
+            url_path,
+            CallBatch,
+            idempotent=idempotent,
+            params=merge_query({}, extra_query),
+            headers=check_extra_headers(extra_headers),
         )
-    if offset % _dt.timedelta(minutes=1):
-        # RFC 3339 offsets are whole minutes; historic zones (LMT) may not be.
-        parsed = parsed.astimezone(_dt.UTC)
-    return parsed.isoformat()

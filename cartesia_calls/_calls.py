@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime as _dt
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -25,13 +26,18 @@ from ._models import (
 from ._pagination import AsyncPager
 from ._transport import path
 from ._validate import (
+    check_extra_headers,
     check_int_range,
     check_non_empty,
     check_optional_int_range,
+    merge_extra,
+    merge_query,
     outbound_items,
     page_params,
+    parse_rfc3339,
+    rfc3339,
 )
-from .errors import WaitTimeoutError
+from .errors import NotFoundError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
@@ -39,6 +45,10 @@ if TYPE_CHECKING:
 __all__ = ["AsyncCalls"]
 
 _CALLS = "/agents/calls"
+#: Cancel Call answers 502 when "the cancel request could not be delivered. Retry the request."
+_CANCEL_RETRY_STATUSES = frozenset({502})
+#: The last API version that documents Get Call Logs.
+LAST_LOGS_VERSION = "2026-03-01"
 
 
 def _call_path(call_id: str, *rest: str) -> str:
@@ -55,11 +65,19 @@ class AsyncCalls:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get(self, call_id: str) -> AgentCall:
+    async def get(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AgentCall:
         """Fetch one call, with its transcript.
 
         Args:
             call_id: the call's id (e.g. ``ac_abc123``).
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             The :class:`AgentCall`. Fields removed by a redaction are ``None``.
@@ -68,17 +86,28 @@ class AsyncCalls:
             NotFoundError: no call has this id.
             ValueError: ``call_id`` is empty (nothing is sent).
         """
-        return await self._client._json("GET", _call_path(call_id), AgentCall, idempotent=True)
+        return await self._client._json(
+            "GET",
+            _call_path(call_id),
+            AgentCall,
+            idempotent=True,
+            params=merge_query({}, extra_query),
+            headers=check_extra_headers(extra_headers),
+        )
 
     def list(
         self,
         *,
         agent_id: str | None = None,
         batch_id: str | None = None,
+        start_time_gte: _dt.datetime | str | None = None,
+        start_time_lte: _dt.datetime | str | None = None,
         expand_transcript: bool = False,
         limit: int | None = None,
         starting_after: str | None = None,
         ending_before: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncPager[AgentCall]:
         """List an agent's calls (or a batch's), newest first, fetching pages lazily.
 
@@ -87,31 +116,56 @@ class AsyncCalls:
         pager is iterated or awaited.
 
         Args:
-            agent_id: whose calls to list. Give exactly one of ``agent_id`` and ``batch_id``.
-            batch_id: list the calls of this call batch instead.
+            agent_id: whose calls to list. Give ``agent_id``, ``batch_id``, or both (then the
+                batch must be that agent's, or the API answers 400).
+            batch_id: list the calls of this call batch: one entry per call attempt, so a
+                retried recipient appears more than once.
+            start_time_gte: only calls that started at or after this time (inclusive): an aware
+                :class:`~datetime.datetime` (sent as RFC 3339 in UTC, ``...Z``) or an RFC 3339
+                string with an offset (sent as given).
+            start_time_lte: only calls that started at or before this time (inclusive); same
+                forms.
             expand_transcript: include each call's transcript (bigger pages).
             limit: page size, 1 to 100 (the API's default is 10).
             starting_after: start after this call id (a cursor from an earlier page).
             ending_before: walk backwards, ending before this call id.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for each page's request (not ``Authorization``).
 
         Raises:
-            ValueError: neither or both of ``agent_id``/``batch_id``; ``limit`` out of range; both
-                cursors given.
+            ValueError: neither ``agent_id`` nor ``batch_id``; a naive datetime (it needs a
+                timezone) or a malformed time string; ``start_time_gte`` after
+                ``start_time_lte``; ``limit`` out of range; both cursors given.
+            TypeError: an argument has the wrong type.
         """
-        if (agent_id is None) == (batch_id is None):
-            raise ValueError("give exactly one of agent_id and batch_id")
+        if agent_id is None and batch_id is None:
+            raise ValueError("give agent_id, batch_id, or both")
         params: dict[str, str] = {}
         if agent_id is not None:
             params["agent_id"] = check_non_empty(agent_id, "agent_id")
         if batch_id is not None:
             params["batch_id"] = check_non_empty(batch_id, "batch_id")
+        if start_time_gte is not None:
+            params["start_time_gte"] = rfc3339(start_time_gte, "start_time_gte")
+        if start_time_lte is not None:
+            params["start_time_lte"] = rfc3339(start_time_lte, "start_time_lte")
+        if start_time_gte is not None and start_time_lte is not None:
+            low = parse_rfc3339(start_time_gte, "start_time_gte")
+            high = parse_rfc3339(start_time_lte, "start_time_lte")
+            if low > high:
+                raise ValueError(
+                    f"start_time_gte ({params['start_time_gte']}) is after start_time_lte "
+                    f"({params['start_time_lte']}): no call can match"
+                )
         if expand_transcript:
             params["expand"] = "transcript"
         params.update(page_params(limit, starting_after, ending_before))
+        params = merge_query(params, extra_query)
+        headers = check_extra_headers(extra_headers)
 
         async def fetch(query: Mapping[str, str]) -> Page[AgentCall]:
             page: Page[AgentCall] = await self._client._json(
-                "GET", _CALLS, Page[AgentCall], idempotent=True, params=query
+                "GET", _CALLS, Page[AgentCall], idempotent=True, params=query, headers=headers
             )
             return page
 
@@ -126,6 +180,9 @@ class AsyncCalls:
         ringing_timeout_seconds: int | None = None,
         max_call_duration_minutes: int | None = None,
         allow_retry: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> builtins.list[OutboundCallResult]:
         """Place outbound calls from one of your phone numbers; each item dials one number.
 
@@ -136,20 +193,27 @@ class AsyncCalls:
 
         Args:
             agent_id: the agent that handles the calls.
-            from_number_id: the id of the number to call from (``ap_...``).
+            from_number_id: the id of the number to call from (``pn_...``).
             outbound_calls: one item per call: :class:`OutboundCall` or a dict
-                ``{"to_number": "+14155550123", "metadata": {...}}``; ``metadata`` reaches your
-                agent's code.
+                ``{"to_number": "+14155550123", "dynamic_variables": {"first_name": "Ada"}}``.
+                ``dynamic_variables`` (API version 2026-08-14) are checked against the API's
+                rules and sent as given; ``metadata`` (2026-03-01) is sent as given.
             ringing_timeout_seconds: how long to ring, 5 to 80 (the API's default is 60).
             max_call_duration_minutes: hang up after this many minutes.
             allow_retry: opt in to automatic retries (duplicates possible).
+            extra_body: more body fields, for what this SDK does not name yet (sent unchecked;
+                a key an argument already set is a ValueError).
+            extra_query: more query parameters.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             One :class:`OutboundCallResult` per item, in the same order; check ``result.ok`` -
             an item can fail while others succeed.
 
         Raises:
-            ValueError: a number is not E.164, a list is empty, an option is out of range.
+            ValueError: a number is not E.164, a list is empty, an option is out of range, a
+                dynamic variable breaks a rule (the error names the item and the variable).
+            TypeError: an argument, or a dynamic variable's value, has the wrong type.
         """
         body: dict[str, Any] = {
             "agent_id": check_non_empty(agent_id, "agent_id"),
@@ -167,49 +231,138 @@ class AsyncCalls:
         if duration is not None:
             body["max_call_duration_minutes"] = duration
         response: OutboundCallResponse = await self._client._json(
-            "POST", _CALLS, OutboundCallResponse, idempotent=allow_retry, body=body
+            "POST",
+            _CALLS,
+            OutboundCallResponse,
+            idempotent=allow_retry,
+            body=merge_extra(body, extra_body, "extra_body"),
+            params=merge_query({}, extra_query),
+            headers=check_extra_headers(extra_headers),
         )
         return response.calls
 
-    async def cancel(self, call_id: str) -> CallCancellation:
+    async def cancel(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallCancellation:
         """End a call that is in progress (status ``started``); it ends as ``api_cancelled``.
 
-        Not retried automatically once the request may have reached the server.
+        Cancelling is not repeated blindly once the request may have reached the server, with
+        one exception the API documents: a 502 means the cancel "could not be delivered", so it
+        is retried (like a connection that could not be opened).
+
+        Args:
+            call_id: the call to end.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Raises:
             BadRequestError: the call is not in progress.
             NotFoundError: no such call, or no active connection for it.
+            InternalServerError: a 502 still, after the retries.
         """
         return await self._client._json(
-            "POST", _call_path(call_id, "cancel"), CallCancellation, idempotent=False
+            "POST",
+            _call_path(call_id, "cancel"),
+            CallCancellation,
+            idempotent=False,
+            retry_statuses=_CANCEL_RETRY_STATUSES,
+            params=merge_query({}, extra_query),
+            headers=check_extra_headers(extra_headers),
         )
 
-    async def delete(self, call_id: str) -> AgentCall:
+    async def delete(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AgentCall:
         """Delete a finished call's sensitive data: transcript, recording, logs, summary,
-        metadata and phone numbers. The record stays, with ``redacted_at`` set. Cannot be undone.
+        dynamic variables and phone numbers. The record stays, with ``redacted_at`` set. Cannot
+        be undone.
+
+        Deleting is idempotent, so failures (a 500 "deletion did not complete" included) are
+        retried like a GET.
+
+        Args:
+            call_id: the call; it must have ended (``completed`` or ``failed``).
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             The redacted :class:`AgentCall`.
 
         Raises:
-            ConflictError: the call has not ended yet (cancel it first).
+            BadRequestError: the call has not ended yet (cancel it first).
             NotFoundError: no such call.
         """
-        return await self._client._json("DELETE", _call_path(call_id), AgentCall, idempotent=True)
+        return await self._client._json(
+            "DELETE",
+            _call_path(call_id),
+            AgentCall,
+            idempotent=True,
+            params=merge_query({}, extra_query),
+            headers=check_extra_headers(extra_headers),
+        )
 
-    async def logs(self, call_id: str) -> CallLogs:
+    async def logs(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallLogs:
         """The runtime log lines your agent's code printed during the call.
 
+        Documented for API version 2026-03-01; the 2026-08-14 spec does not list this endpoint,
+        so under 2026-08-14 logs may not be available (a 404 then says so). Pin
+        ``cartesia_version="2026-03-01"`` (for example with
+        ``client.with_options(cartesia_version="2026-03-01")``) to read them the documented way.
+
+        Args:
+            call_id: the call.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
+
         Raises:
-            NotFoundError: no such call, or no logs (still running, or removed by retention).
+            NotFoundError: no such call, or no logs (still running, removed by retention, or
+                not served under the API version in use).
         """
-        return await self._client._json(
-            "GET", _call_path(call_id, "logs"), CallLogs, idempotent=True
-        )
+        try:
+            return await self._client._json(
+                "GET",
+                _call_path(call_id, "logs"),
+                CallLogs,
+                idempotent=True,
+                params=merge_query({}, extra_query),
+                headers=check_extra_headers(extra_headers),
+            )
+        except NotFoundError as error:
+            version = next(
+                (v for k, v in (extra_headers or {}).items() if k.lower() == "cartesia-version"),
+                self._client.cartesia_version,
+            )
+            if version > LAST_LOGS_VERSION:
+                error.message += (
+                    f" (call logs are documented for API version {LAST_LOGS_VERSION} only and "
+                    f"may not be available under {version}; pin "
+                    f"cartesia_version={LAST_LOGS_VERSION!r} to read them)"
+                )
+                error.args = (error.message,)
+            raise
 
     @asynccontextmanager
     async def stream_audio(
-        self, call_id: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+        self,
+        call_id: str,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[AudioStream]:
         """Open a call's recording (WAV) for reading in chunks.
 
@@ -222,13 +375,25 @@ class AsyncCalls:
         The client's ``read`` timeout bounds each silence; there is no total timeout, so long
         recordings are fine. The connection is released when the block ends.
 
+        Args:
+            call_id: the call.
+            chunk_size: the most bytes per chunk.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
+
         Raises:
             NotFoundError: the call has no recording (never connected, redacted, or ZDR).
         """
         check_int_range(chunk_size, "chunk_size", 1, None)
+        params = merge_query({}, extra_query)
+        headers = check_extra_headers(extra_headers)
         self._client._check_open()
         async with self._client._transport.stream(
-            "GET", _call_path(call_id, "audio"), options=self._client._options
+            "GET",
+            _call_path(call_id, "audio"),
+            options=self._client._options,
+            params=params or None,
+            headers=headers,
         ) as response:
             yield AudioStream(response, chunk_size)
 
@@ -239,6 +404,8 @@ class AsyncCalls:
         *,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         on_progress: Callable[[int, int | None], None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> int:
         """Save a call's recording (WAV) to a path or a binary file object.
 
@@ -252,6 +419,8 @@ class AsyncCalls:
             destination: a file path, or a binary file object opened for writing.
             chunk_size: bytes per read.
             on_progress: called as ``on_progress(bytes_written, total_bytes_or_None)``.
+            extra_query: more query parameters, for what this SDK does not name yet.
+            extra_headers: more headers for this request (not ``Authorization``).
 
         Returns:
             The number of bytes written.
@@ -261,7 +430,9 @@ class AsyncCalls:
             APIConnectionError: the connection broke mid-download (nothing is left at a path).
         """
         sink = FileSink(destination, on_progress)
-        async with self.stream_audio(call_id, chunk_size=chunk_size) as stream:
+        async with self.stream_audio(
+            call_id, chunk_size=chunk_size, extra_query=extra_query, extra_headers=extra_headers
+        ) as stream:
             sink.total = stream.content_length
             with sink:
                 async for chunk in stream:
@@ -275,6 +446,8 @@ class AsyncCalls:
         timeout: float | None = 600.0,  # noqa: ASYNC109 - a deadline for the polling loop
         poll_interval: float = 2.0,
         max_poll_interval: float = 30.0,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AgentCall:
         """Poll a call until it has ended (``completed`` or ``failed``), and return it.
 
@@ -287,6 +460,8 @@ class AsyncCalls:
             timeout: give up after this many seconds (``None``: wait as long as it takes).
             poll_interval: the first wait between polls.
             max_poll_interval: the longest wait between polls.
+            extra_query: more query parameters for each poll (a Get Call).
+            extra_headers: more headers for each poll (not ``Authorization``).
 
         Raises:
             WaitTimeoutError: the call was still running at the deadline (it carries the last
@@ -300,7 +475,7 @@ class AsyncCalls:
         slept = 0.0
         interval = poll_interval
         while True:
-            call = await self.get(call_id)
+            call = await self.get(call_id, extra_query=extra_query, extra_headers=extra_headers)
             if call.is_terminal:
                 return call
             # Injected sleeps return at once; counting the time they stood for keeps the deadline.

@@ -33,8 +33,9 @@ __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CARTESIA_VERSION", "DEFAULT_TIMEOUT", "A
 T = TypeVar("T")
 
 DEFAULT_BASE_URL: Final = "https://api.cartesia.ai"
-#: The API version sent as ``Cartesia-Version`` unless the client is told otherwise.
-DEFAULT_CARTESIA_VERSION: Final = "2026-03-01"
+#: The API version sent as ``Cartesia-Version`` unless the client is told otherwise (the
+#: ``cartesia_version`` argument, then the ``CARTESIA_VERSION`` environment variable).
+DEFAULT_CARTESIA_VERSION: Final = "2026-08-14"
 #: 60 s for a whole JSON request, 10 s to connect, 30 s of silence while reading.
 DEFAULT_TIMEOUT: Final = Timeout()
 DEFAULT_MAX_RETRIES: Final = 2
@@ -61,7 +62,10 @@ class AsyncClient:
         base_url: the API's address. Defaults to ``$CARTESIA_BASE_URL``, then
             ``https://api.cartesia.ai``. A key sent over plain ``http://`` to a host other than
             this machine triggers a :class:`UserWarning`.
-        cartesia_version: the ``Cartesia-Version`` header sent with every request.
+        cartesia_version: the API version, sent as ``Cartesia-Version`` with every request.
+            Defaults to ``$CARTESIA_VERSION``, then ``2026-08-14``; any string is sent as
+            given. Pin ``"2026-03-01"`` for the older shapes (``metadata``, call logs); see the
+            "API versions" page.
         timeout: a :class:`Timeout`, or a number of seconds for the whole request.
         max_retries: how many times a failed request that may safely be repeated is retried.
         backoff: how long to wait between attempts (see :class:`Backoff`).
@@ -84,7 +88,7 @@ class AsyncClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        cartesia_version: str = DEFAULT_CARTESIA_VERSION,
+        cartesia_version: str | None = None,
         timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: Backoff | None = None,
@@ -105,6 +109,8 @@ class AsyncClient:
         if base_url is None:
             base_url = os.environ.get("CARTESIA_BASE_URL") or DEFAULT_BASE_URL
         base_url = _check_base_url(base_url)
+        if cartesia_version is None:
+            cartesia_version = os.environ.get("CARTESIA_VERSION") or DEFAULT_CARTESIA_VERSION
         if isinstance(connection_limit, bool) or not isinstance(connection_limit, int):
             raise TypeError("connection_limit must be an int")
         if connection_limit < 1:
@@ -133,7 +139,7 @@ class AsyncClient:
         on_response: Callable[[ResponseInfo], None] | None,
     ) -> None:
         if not isinstance(cartesia_version, str) or not cartesia_version.strip():
-            raise ValueError("cartesia_version must be a non-empty string such as '2026-03-01'")
+            raise ValueError("cartesia_version must be a non-empty string such as '2026-08-14'")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int):
             raise TypeError(f"max_retries must be an int, got {type(max_retries).__name__}")
         if max_retries < 0:
@@ -249,10 +255,19 @@ class AsyncClient:
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
         idempotent: bool,
+        headers: Mapping[str, str] | None = None,
+        retry_statuses: frozenset[int] = frozenset(),
     ) -> RawResponse:
         self._check_open()
         return await self._transport.request(
-            method, path, options=self._options, params=params, body=body, idempotent=idempotent
+            method,
+            path,
+            options=self._options,
+            params=params,
+            body=body,
+            idempotent=idempotent,
+            headers=headers,
+            retry_statuses=retry_statuses,
         )
 
     async def _json(
@@ -264,6 +279,8 @@ class AsyncClient:
         idempotent: bool,
         params: Mapping[str, str] | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_statuses: frozenset[int] = frozenset(),
     ) -> T:
         """Send a request whose answer is JSON and decode it as ``cl`` (resources use this)."""
         payload = None
@@ -272,7 +289,15 @@ class AsyncClient:
                 payload = dumps(body)
             except TypeError as exc:
                 raise TypeError(f"the request body is not JSON-serializable: {exc}") from None
-        raw = await self._send(method, path, params=params, body=payload, idempotent=idempotent)
+        raw = await self._send(
+            method,
+            path,
+            params=params,
+            body=payload,
+            idempotent=idempotent,
+            headers=headers,
+            retry_statuses=retry_statuses,
+        )
         return decode(raw.content, cl, status_code=raw.status_code, method=method, url=raw.url)
 
     def _abandon(self) -> None:

@@ -36,6 +36,8 @@ __all__ = [
     "DeploymentRegion",
     "OpenEnum",
     "RecipientStatus",
+    "Region",
+    "TelephonyAccountType",
     "TurnEndReason",
     "TurnRole",
 ]
@@ -158,8 +160,9 @@ class TurnEndReason(OpenEnum):
     TTS_COMPLETED = "tts_completed"
 
 
-class DeploymentRegion(OpenEnum):
-    """Where an agent deployment (or a call batch) runs.
+class Region(OpenEnum):
+    """Where a call batch's calls are placed from (and, in API version 2026-03-01, where an agent
+    deployment runs).
 
     Members:
         US: United States.
@@ -172,14 +175,34 @@ class DeploymentRegion(OpenEnum):
     APAC = "APAC"
 
 
+#: The name :class:`Region` had when only deployments (API version 2026-03-01) carried it.
+DeploymentRegion = Region
+
+
 class ConnectionType(OpenEnum):
     """How the telephony provider is connected to the agent.
 
     Members:
         WEBSOCKET: a media stream over a WebSocket.
+        PHONE: a phone call (API version 2026-08-14).
     """
 
     WEBSOCKET = "websocket"
+    PHONE = "phone"
+
+
+class TelephonyAccountType(OpenEnum):
+    """The telephony account that carried a call (API version 2026-08-14).
+
+    Members:
+        CARTESIA: Cartesia's own telephony (the default).
+        TWILIO: your own Twilio subaccount.
+        SIP_TRUNK: a SIP trunk you connected.
+    """
+
+    CARTESIA = "cartesia"
+    TWILIO = "twilio"
+    SIP_TRUNK = "sip_trunk"
 
 
 class CallDirection(OpenEnum):
@@ -195,14 +218,18 @@ class CallDirection(OpenEnum):
 
 
 class BatchStatus(OpenEnum):
-    """Where a call batch is in its life.
+    """Where a call batch's *dispatching* is: whether its recipients have been handed to the
+    dialer. It says nothing about whether their calls have ended.
 
     Members:
-        PENDING: queued; no call dialled yet (for example, waiting for ``scheduled_at``).
-        IN_PROGRESS: calls are being dialled.
-        COMPLETED: every recipient was dialled and every call finished (terminal).
-        FAILED: the batch could not run (terminal).
-        CANCELLED: the batch was cancelled; queued calls were not dialled (terminal).
+        PENDING: no call dispatched yet (for example, waiting for ``scheduled_at``).
+        IN_PROGRESS: some recipients dispatched, not all.
+        COMPLETED: every recipient was dispatched; calls may still be ringing or running.
+        FAILED: every recipient failed before a call could be dialed.
+        CANCELLED: cancelled before every recipient was dispatched; placed calls go on.
+
+    Whether the calls themselves are over is :attr:`CallBatch.all_calls_ended
+    <cartesia_calls.CallBatch.all_calls_ended>`.
     """
 
     PENDING = "pending"
@@ -211,12 +238,19 @@ class BatchStatus(OpenEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-    #: The statuses a batch never leaves by itself: ``completed``, ``failed``, ``cancelled``.
+    #: The statuses after which nothing more is dispatched (unless the batch is retried):
+    #: ``completed``, ``failed``, ``cancelled``. Calls already placed may still be running.
     TERMINAL: ClassVar[frozenset[BatchStatus]]
 
     @property
     def is_terminal(self) -> bool:
-        """``True`` once the batch is done; ``False`` for running and unknown statuses."""
+        """``True`` once dispatching is over (``completed``, ``failed``, ``cancelled``);
+        ``False`` for ``pending``, ``in_progress`` and unknown statuses.
+
+        This does **not** mean the batch's calls have ended: a ``completed`` batch may still have
+        calls ringing or in progress. See :attr:`CallBatch.all_calls_ended
+        <cartesia_calls.CallBatch.all_calls_ended>`.
+        """
         return self in BatchStatus.TERMINAL
 
 
@@ -224,24 +258,40 @@ BatchStatus.TERMINAL = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED, Bat
 
 
 class RecipientStatus(OpenEnum):
-    """Where one recipient of a call batch is.
+    """Where one recipient of a call batch is: its place in the queue before dispatch, then the
+    state of its latest call attempt.
 
     Members:
-        PENDING: not dialled yet.
-        IN_PROGRESS: being dialled or on the call.
-        COMPLETED: the call happened and ended.
-        FAILED: the call could not be made or ended in an error.
-        CANCELLED: the batch was cancelled before this recipient was dialled.
-        NO_ANSWER: nobody answered.
-        BUSY: the line was busy.
+        QUEUED: waiting for the dispatcher.
+        DISPATCHED: handed to the dialer; no call attempt has connected or finished yet.
+        STARTED: the call connected and is in progress.
+        COMPLETED: the call connected and ended normally (terminal).
+        FAILED: not placed (``error_message``) or the latest attempt failed (``end_reason``).
+        CANCELLED: the batch was cancelled before this recipient was dialed (terminal).
+
+    ``failed`` is terminal until the batch is retried.
 
     Other values the API may send are kept as pseudo-members.
     """
 
-    PENDING = "pending"
-    IN_PROGRESS = "in_progress"
+    QUEUED = "queued"
+    DISPATCHED = "dispatched"
+    STARTED = "started"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
+
+    #: The statuses of a recipient whose call is over (or will never be placed).
+    TERMINAL: ClassVar[frozenset[RecipientStatus]]
+
+    @property
+    def is_terminal(self) -> bool:
+        """``True`` once this recipient's latest call has ended or will never be placed
+        (``completed``, ``failed``, ``cancelled``); ``False`` for queued, dispatched, started and
+        unknown statuses."""
+        return self in RecipientStatus.TERMINAL
+
+
+RecipientStatus.TERMINAL = frozenset(
+    {RecipientStatus.COMPLETED, RecipientStatus.FAILED, RecipientStatus.CANCELLED}
+)

@@ -3,7 +3,9 @@
 A request is retried when it failed in a way that another attempt can fix (a dropped connection,
 a timeout, 408, 429, 5xx) *and* repeating it cannot do harm: non-idempotent requests (placing
 outbound calls, creating or retrying a batch, cancelling a call) are retried only when the
-connection could not even be opened, so nothing reached the server, unless the caller opts in.
+connection could not even be opened, so nothing reached the server, unless the caller opts in, or
+the API documents that a status means the request did not take effect (cancelling a call that
+answered 502, "could not be delivered, retry the request").
 """
 
 from __future__ import annotations

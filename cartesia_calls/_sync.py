@@ -34,7 +34,6 @@ from typing import Any, Self
 
 from ._client import (
     _UNSET,
-    DEFAULT_CARTESIA_VERSION,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncClient,
@@ -73,7 +72,9 @@ class Client:
             missing key raises :class:`~cartesia_calls.errors.MissingAPIKeyError` here.
         base_url: the API's address. Defaults to ``$CARTESIA_BASE_URL``, then
             ``https://api.cartesia.ai``.
-        cartesia_version: the ``Cartesia-Version`` header sent with every request.
+        cartesia_version: the API version, sent as ``Cartesia-Version`` with every request.
+            Defaults to ``$CARTESIA_VERSION``, then ``2026-08-14``; any string is sent as
+            given.
         timeout: a :class:`Timeout`, or a number of seconds for the whole request.
         max_retries: how many times a failed request that may safely be repeated is retried.
         backoff: how long to wait between attempts (see :class:`Backoff`).
@@ -95,7 +96,7 @@ class Client:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        cartesia_version: str = DEFAULT_CARTESIA_VERSION,
+        cartesia_version: str | None = None,
         timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: Backoff | None = None,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from ._audio import DEFAULT_CHUNK_SIZE, AudioStream, Destination, FileSink
 from ._batches import AsyncBatches
 from ._calls import AsyncCalls
+from ._enums import Region
 from ._export import ExportResult
 from ._models import (
     AgentCall,
@@ -160,8 +161,16 @@ class Calls:
         return self._client._current().calls
 
     @mirrors(AsyncCalls.get)
-    def get(self, call_id: str) -> AgentCall:
-        return self._client._runner.run(self._twin().get, call_id)
+    def get(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AgentCall:
+        return self._client._runner.run(
+            self._twin().get, call_id, extra_query=extra_query, extra_headers=extra_headers
+        )
 
     @mirrors(AsyncCalls.list)
     def list(
@@ -169,20 +178,28 @@ class Calls:
         *,
         agent_id: str | None = None,
         batch_id: str | None = None,
+        start_time_gte: _dt.datetime | str | None = None,
+        start_time_lte: _dt.datetime | str | None = None,
         expand_transcript: bool = False,
         limit: int | None = None,
         starting_after: str | None = None,
         ending_before: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Pager[AgentCall]:
         return Pager(
             self._client._runner,
             self._twin().list(
                 agent_id=agent_id,
                 batch_id=batch_id,
+                start_time_gte=start_time_gte,
+                start_time_lte=start_time_lte,
                 expand_transcript=expand_transcript,
                 limit=limit,
                 starting_after=starting_after,
                 ending_before=ending_before,
+                extra_query=extra_query,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -196,6 +213,9 @@ class Calls:
         ringing_timeout_seconds: int | None = None,
         max_call_duration_minutes: int | None = None,
         allow_retry: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> builtins.list[OutboundCallResult]:
         return self._client._runner.run(
             self._twin().create,
@@ -205,27 +225,61 @@ class Calls:
             ringing_timeout_seconds=ringing_timeout_seconds,
             max_call_duration_minutes=max_call_duration_minutes,
             allow_retry=allow_retry,
+            extra_body=extra_body,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     @mirrors(AsyncCalls.cancel)
-    def cancel(self, call_id: str) -> CallCancellation:
-        return self._client._runner.run(self._twin().cancel, call_id)
+    def cancel(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallCancellation:
+        return self._client._runner.run(
+            self._twin().cancel, call_id, extra_query=extra_query, extra_headers=extra_headers
+        )
 
     @mirrors(AsyncCalls.delete)
-    def delete(self, call_id: str) -> AgentCall:
-        return self._client._runner.run(self._twin().delete, call_id)
+    def delete(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AgentCall:
+        return self._client._runner.run(
+            self._twin().delete, call_id, extra_query=extra_query, extra_headers=extra_headers
+        )
 
     @mirrors(AsyncCalls.logs)
-    def logs(self, call_id: str) -> CallLogs:
-        return self._client._runner.run(self._twin().logs, call_id)
+    def logs(
+        self,
+        call_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallLogs:
+        return self._client._runner.run(
+            self._twin().logs, call_id, extra_query=extra_query, extra_headers=extra_headers
+        )
 
     @mirrors(AsyncCalls.stream_audio)
     @contextmanager
     def stream_audio(
-        self, call_id: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+        self,
+        call_id: str,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Iterator[SyncAudioStream]:
         runner = self._client._runner
-        opened = self._twin().stream_audio(call_id, chunk_size=chunk_size)
+        opened = self._twin().stream_audio(
+            call_id, chunk_size=chunk_size, extra_query=extra_query, extra_headers=extra_headers
+        )
         with runner.wrap_async_cm(opened) as stream:
             yield SyncAudioStream(runner, stream)
 
@@ -237,11 +291,15 @@ class Calls:
         *,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         on_progress: Callable[[int, int | None], None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> int:
         # The one method that is not a single delegation: the chunks come from the event loop,
         # and the file is written here, in the caller's thread, so the loop never waits on disk.
         sink = FileSink(destination, on_progress)
-        with self.stream_audio(call_id, chunk_size=chunk_size) as stream:
+        with self.stream_audio(
+            call_id, chunk_size=chunk_size, extra_query=extra_query, extra_headers=extra_headers
+        ) as stream:
             sink.total = stream.content_length
             with sink:
                 for chunk in stream:
@@ -256,6 +314,8 @@ class Calls:
         timeout: float | None = 600.0,
         poll_interval: float = 2.0,
         max_poll_interval: float = 30.0,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AgentCall:
         return self._client._runner.run(
             self._twin().wait,
@@ -263,6 +323,8 @@ class Calls:
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     @mirrors(AsyncCalls.export)
@@ -313,7 +375,11 @@ class Batches:
         ringing_timeout_seconds: int | None = None,
         max_call_duration_minutes: int | None = None,
         scheduled_at: _dt.datetime | str | None = None,
+        region: Region | str | None = None,
         allow_retry: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> CallBatch:
         return self._client._runner.run(
             self._twin().create,
@@ -325,7 +391,11 @@ class Batches:
             ringing_timeout_seconds=ringing_timeout_seconds,
             max_call_duration_minutes=max_call_duration_minutes,
             scheduled_at=scheduled_at,
+            region=region,
             allow_retry=allow_retry,
+            extra_body=extra_body,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     @mirrors(AsyncBatches.list)
@@ -336,6 +406,8 @@ class Batches:
         limit: int | None = None,
         starting_after: str | None = None,
         ending_before: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Pager[CallBatch]:
         return Pager(
             self._client._runner,
@@ -344,17 +416,48 @@ class Batches:
                 limit=limit,
                 starting_after=starting_after,
                 ending_before=ending_before,
+                extra_query=extra_query,
+                extra_headers=extra_headers,
             ),
         )
 
     @mirrors(AsyncBatches.get)
-    def get(self, batch_id: str) -> CallBatch:
-        return self._client._runner.run(self._twin().get, batch_id)
+    def get(
+        self,
+        batch_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
+        return self._client._runner.run(
+            self._twin().get, batch_id, extra_query=extra_query, extra_headers=extra_headers
+        )
 
     @mirrors(AsyncBatches.cancel)
-    def cancel(self, batch_id: str) -> CallBatch:
-        return self._client._runner.run(self._twin().cancel, batch_id)
+    def cancel(
+        self,
+        batch_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
+        return self._client._runner.run(
+            self._twin().cancel, batch_id, extra_query=extra_query, extra_headers=extra_headers
+        )
 
     @mirrors(AsyncBatches.retry)
-    def retry(self, batch_id: str, *, allow_retry: bool = False) -> CallBatch:
-        return self._client._runner.run(self._twin().retry, batch_id, allow_retry=allow_retry)
+    def retry(
+        self,
+        batch_id: str,
+        *,
+        allow_retry: bool = False,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
+        return self._client._runner.run(
+            self._twin().retry,
+            batch_id,
+            allow_retry=allow_retry,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )

@@ -308,13 +308,20 @@ class Transport:
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
         idempotent: bool,
+        headers: Mapping[str, str] | None = None,
+        retry_statuses: frozenset[int] = frozenset(),
     ) -> RawResponse:
         """Send a request and read the whole body; retry what may be retried.
+
+        ``headers`` are added to (or replace) the client's for this request. ``retry_statuses``
+        are statuses retried even when the request is not idempotent, because the API says the
+        request did not take effect (a 502 on cancel).
 
         Raises an :class:`APIStatusError` subclass for error statuses, :class:`APIConnectionError` /
         :class:`APITimeoutError` when no usable response arrived.
         """
         url = self._url(url_path)
+        sent_headers = _with_content_type(_merged(options.headers, headers), body)
 
         async def attempt(number: int) -> RawResponse:
             session = await self._session_for_running_loop()
@@ -325,7 +332,7 @@ class Transport:
                     url,
                     params=params,
                     data=body,
-                    headers=_with_content_type(options.headers, body),
+                    headers=sent_headers,
                     timeout=self._client_timeout(options.timeout, streaming=False),
                     proxy=self._proxy,
                     proxy_auth=self._proxy_auth,
@@ -348,7 +355,9 @@ class Transport:
                 elapsed=info.elapsed,
             )
 
-        return await self._with_retries(method, str(url), options, idempotent, attempt)
+        return await self._with_retries(
+            method, str(url), options, idempotent, attempt, retry_statuses=retry_statuses
+        )
 
     @asynccontextmanager
     async def stream(
@@ -359,15 +368,17 @@ class Transport:
         options: RequestOptions,
         params: Mapping[str, str] | None = None,
         accept: str = "*/*",
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[StreamingResponse]:
         """Open a response for reading in chunks; the connection is released on exit.
 
         Only the part before the body is retried (connection, status); the total timeout is off,
-        the read timeout bounds each silence.
+        the read timeout bounds each silence. ``headers`` are added for this request.
         """
         url = self._url(url_path)
-        headers = CIMultiDict(options.headers)
-        headers["Accept"] = accept
+        sent_headers = CIMultiDict(options.headers)
+        sent_headers["Accept"] = accept
+        sent_headers.update(headers or {})
 
         async def attempt(number: int) -> tuple[aiohttp.ClientResponse, ResponseInfo]:
             session = await self._session_for_running_loop()
@@ -377,7 +388,7 @@ class Transport:
                     method,
                     url,
                     params=params,
-                    headers=headers,
+                    headers=sent_headers,
                     timeout=self._client_timeout(options.timeout, streaming=True),
                     proxy=self._proxy,
                     proxy_auth=self._proxy_auth,
@@ -413,6 +424,8 @@ class Transport:
         options: RequestOptions,
         idempotent: bool,
         attempt: Callable[[int], Awaitable[T]],
+        *,
+        retry_statuses: frozenset[int] = frozenset(),
     ) -> T:
         retries = 0
         while True:
@@ -422,7 +435,9 @@ class Transport:
             except APIError as error:
                 retry_after: float | None = None
                 if isinstance(error, APIStatusError):
-                    retryable = idempotent and should_retry_status(error.status_code, error.headers)
+                    retryable = (
+                        idempotent or error.status_code in retry_statuses
+                    ) and should_retry_status(error.status_code, error.headers)
                     retry_after = parse_retry_after(error.headers)
                 else:
                     # A connection that never opened carried nothing: safe to retry even a POST.
@@ -452,6 +467,14 @@ def _env_proxy(base_url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
         return get_env_proxy_for_url(URL(base_url))
     except LookupError:  # no proxy for this scheme, or NO_PROXY covers the host
         return None, None
+
+
+def _merged(headers: Mapping[str, str], extra: Mapping[str, str] | None) -> Mapping[str, str]:
+    if not extra:
+        return headers
+    out = CIMultiDict(headers)
+    out.update(extra)
+    return out
 
 
 def _with_content_type(headers: Mapping[str, str], body: bytes | None) -> Mapping[str, str]:

@@ -7,6 +7,7 @@
     │   ├── APIStatusError           the API answered with a 4xx/5xx status
     │   │   ├── BadRequestError            400
     │   │   ├── AuthenticationError        401
+    │   │   ├── UsageLimitError            402
     │   │   ├── PermissionDeniedError      403
     │   │   ├── NotFoundError              404
     │   │   ├── ConflictError              409
@@ -59,6 +60,7 @@ __all__ = [
     "RateLimitError",
     "ResponseDecodeError",
     "UnprocessableEntityError",
+    "UsageLimitError",
     "WaitTimeoutError",
     "WebhookVerificationError",
 ]
@@ -270,11 +272,31 @@ class APIStatusError(APIError):
 
 
 class BadRequestError(APIStatusError):
-    """400: the request was malformed or asked for something impossible."""
+    """400: the request was malformed or asked for something impossible (for example deleting a
+    call that has not ended, or cancelling one that is not in progress)."""
 
 
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
+
+
+#: What a 402 says when the server gave no message of its own.
+USAGE_LIMIT_MESSAGE = (
+    "the organization has reached its agents usage limit: upgrade the subscription or "
+    "enable overages"
+)
+
+
+class UsageLimitError(APIStatusError):
+    """402: the organization reached its agents usage limit (``batches.create``); upgrade the
+    subscription or enable overages. Not retried: another attempt cannot succeed until then."""
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+        if self.message == _default_reason(self.status_code) and not self.title:
+            # The server said nothing useful: say what a 402 means here, and what to do.
+            self.message = USAGE_LIMIT_MESSAGE
+            self.args = (USAGE_LIMIT_MESSAGE,)
 
 
 class PermissionDeniedError(APIStatusError):
@@ -286,7 +308,9 @@ class NotFoundError(APIStatusError):
 
 
 class ConflictError(APIStatusError):
-    """409: the resource is in a state that forbids this (e.g. deleting a call still running)."""
+    """409: the resource is in a state that forbids this. No calls endpoint documents a 409
+    (deleting a call that has not ended is a 400, :class:`BadRequestError`); this class is
+    here for a 409 from anywhere else, such as a gateway."""
 
 
 class UnprocessableEntityError(APIStatusError):
@@ -315,6 +339,7 @@ class InternalServerError(APIStatusError):
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
+    402: UsageLimitError,
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,

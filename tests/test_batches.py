@@ -20,7 +20,10 @@ from cartesia_calls import (
     NotFoundError,
     OutboundCall,
     RecipientStatus,
+    Region,
+    UsageLimitError,
 )
+from cartesia_calls.errors import status_error_class
 from cartesia_calls.testing import FakeCartesia
 
 from .helpers import SleepRecorder
@@ -50,7 +53,7 @@ def _required(**overrides: Any) -> dict[str, Any]:
     args: dict[str, Any] = {
         "name": "Renewals",
         "agent_id": "agent_1",
-        "from_number_id": "ap_fake_number",
+        "from_number_id": "pn_fake_number",
         "recipients": [{"to_number": NUMBERS[0]}],
     }
     args.update(overrides)
@@ -67,7 +70,7 @@ async def test_create_sends_only_the_given_fields(fake: FakeCartesia, client: As
     assert fake.requests[-1].json() == {
         "name": "Renewals",
         "agent_id": "agent_1",
-        "from_number_id": "ap_fake_number",
+        "from_number_id": "pn_fake_number",
         "recipients": [{"to_number": NUMBERS[0]}],
     }
     assert isinstance(batch, CallBatch)
@@ -89,37 +92,77 @@ async def test_create_sends_every_option_and_both_recipient_forms(
     batch = await client.batches.create(
         **_required(
             recipients=[
-                OutboundCall(to_number=NUMBERS[0], metadata={"customer": 1}),
-                {"to_number": NUMBERS[1], "metadata": {"customer": 2}},
-                {"to_number": NUMBERS[2]},
+                OutboundCall(to_number=NUMBERS[0], dynamic_variables={"customer": 1}),
+                {"to_number": NUMBERS[1], "dynamic_variables": {"customer": "two", "vip": True}},
+                {"to_number": NUMBERS[2], "metadata": {"legacy": True}},
             ]
         ),
         target_concurrency_limit=3,
         ringing_timeout_seconds=30,
         max_call_duration_minutes=15,
         scheduled_at=when,
+        region=Region.EU,
     )
     sent = fake.requests[-1].json()
     assert sent["recipients"] == [
-        {"to_number": NUMBERS[0], "metadata": {"customer": 1}},
-        {"to_number": NUMBERS[1], "metadata": {"customer": 2}},
-        {"to_number": NUMBERS[2]},
+        {"to_number": NUMBERS[0], "dynamic_variables": {"customer": 1}},
+        {"to_number": NUMBERS[1], "dynamic_variables": {"customer": "two", "vip": True}},
+        {"to_number": NUMBERS[2], "metadata": {"legacy": True}},
     ]
     assert sent["target_concurrency_limit"] == 3
     assert sent["ringing_timeout_seconds"] == 30
     assert sent["max_call_duration_minutes"] == 15
-    assert sent["scheduled_at"] == when.isoformat()
-    assert sent["scheduled_at"].endswith("+02:00")
+    # An aware datetime goes out as RFC 3339 in UTC, with Z.
+    utc = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert sent["scheduled_at"] == utc
+    assert sent["region"] == "EU"
     assert batch.target_concurrency_limit == 3
     assert batch.scheduled_at == when
+    assert batch.region is Region.EU
 
 
-async def test_scheduled_at_as_a_string_is_normalized(
+async def test_scheduled_at_as_a_string_is_sent_as_given(
     fake: FakeCartesia, client: AsyncClient
 ) -> None:
     when = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=5)).replace(microsecond=0)
-    await client.batches.create(**_required(), scheduled_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    assert fake.requests[-1].json()["scheduled_at"] == when.isoformat()  # "...+00:00"
+    text = when.astimezone(dt.timezone(dt.timedelta(hours=-5))).isoformat()
+    await client.batches.create(**_required(), scheduled_at=text)
+    assert fake.requests[-1].json()["scheduled_at"] == text  # "...-05:00", untouched
+
+
+async def test_five_thousand_recipients_and_a_region_go_out(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    numbers = [f"+1415555{i:04d}" for i in range(5000)]
+    batch = await client.batches.create(
+        **_required(recipients=[{"to_number": n} for n in numbers]), region="APAC"
+    )
+    sent = fake.requests[-1].json()
+    assert [r["to_number"] for r in sent["recipients"]] == numbers
+    assert sent["region"] == "APAC"
+    assert batch.total_calls_scheduled == 5000
+    assert batch.region is Region.APAC
+
+
+async def test_a_batch_over_the_usage_limit_is_a_usage_limit_error() -> None:
+    async with FakeCartesia(usage_limit=3) as fake, fake.client() as client:
+        await client.batches.create(**_required(recipients=[{"to_number": n} for n in NUMBERS[:2]]))
+        with pytest.raises(UsageLimitError) as info:
+            await client.batches.create(**_required(recipients=[{"to_number": n} for n in NUMBERS]))
+        assert info.value.status_code == 402
+        assert "usage limit" in str(info.value)
+        assert "overages" in str(info.value)
+        assert fake.request_count("POST") == 2  # a 402 is not retried
+        assert len(fake.batches) == 1
+
+
+def test_a_402_without_a_message_still_says_what_to_do() -> None:
+    error = UsageLimitError(status_code=402, headers={}, body="")
+    assert "usage limit" in str(error)
+    assert "upgrade" in str(error)
+    assert isinstance(
+        status_error_class(402)(status_code=402, headers={}, body=""), UsageLimitError
+    )
 
 
 @pytest.mark.parametrize(
@@ -128,8 +171,16 @@ async def test_scheduled_at_as_a_string_is_normalized(
         ({"name": ""}, ValueError, "name"),
         ({"agent_id": "  "}, ValueError, "agent_id"),
         ({"from_number_id": None}, TypeError, "from_number_id"),
-        ({"recipients": []}, ValueError, "1 to 1000"),
-        ({"recipients": [{"to_number": NUMBERS[0]}] * 1001}, ValueError, "1 to 1000"),
+        ({"recipients": []}, ValueError, "1 to 5000"),
+        ({"recipients": [{"to_number": NUMBERS[0]}] * 5001}, ValueError, "1 to 5000"),
+        (
+            {"recipients": [{"to_number": NUMBERS[0], "dynamic_variables": {"secret__x": 1}}]},
+            ValueError,
+            r"recipients\[0\].dynamic_variables\['secret__x'\].*reserved",
+        ),
+        ({"region": ""}, ValueError, "region"),
+        ({"region": 1}, TypeError, "region"),
+        ({"extra_body": {"region": "EU"}, "region": "US"}, ValueError, "'region'.*already set"),
         ({"recipients": NUMBERS[0]}, TypeError, "recipients"),
         ({"recipients": {"to_number": NUMBERS[0]}}, TypeError, "recipients"),
         ({"recipients": [NUMBERS[0]]}, TypeError, r"recipients\[0\]"),
@@ -154,8 +205,8 @@ async def test_scheduled_at_as_a_string_is_normalized(
         ({"max_call_duration_minutes": 0}, ValueError, "max_call_duration_minutes"),
         ({"max_call_duration_minutes": 481}, ValueError, "max_call_duration_minutes"),
         ({"max_call_duration_minutes": 1.5}, TypeError, "max_call_duration_minutes"),
-        ({"scheduled_at": dt.datetime(2030, 1, 1, 12)}, ValueError, "timezone-aware"),
-        ({"scheduled_at": "2030-01-01T12:00:00"}, ValueError, "timezone-aware"),
+        ({"scheduled_at": dt.datetime(2030, 1, 1, 12)}, ValueError, "needs a timezone"),
+        ({"scheduled_at": "2030-01-01T12:00:00"}, ValueError, "with a UTC offset"),
         ({"scheduled_at": "next tuesday"}, ValueError, "scheduled_at"),
         ({"scheduled_at": 1893456000}, TypeError, "scheduled_at"),
         (
@@ -329,10 +380,14 @@ async def test_get_shows_the_recipients(fake: FakeCartesia, client: AsyncClient)
     assert batch.id == created.id
     assert batch.recipients is not None
     assert [r.to_number for r in batch.recipients] == NUMBERS[:2]
-    assert [r.status for r in batch.recipients] == [RecipientStatus.PENDING] * 2
-    assert batch.recipients[0].metadata == {"n": 1}
-    assert batch.recipients[1].metadata is None
+    assert [r.status for r in batch.recipients] == [RecipientStatus.QUEUED] * 2
+    assert batch.recipients[0].metadata is None  # 2026-03-01's field: not in a 08-14 answer
     assert all(r.id and r.created_at for r in batch.recipients)
+    assert all(r.extra == {} for r in batch.recipients)  # dynamic variables are not echoed
+    async with fake.client(cartesia_version="2026-03-01") as old:
+        legacy = await old.batches.get(created.id)
+    assert legacy.recipients is not None
+    assert legacy.recipients[0].metadata == {"n": 1}
 
 
 async def test_get_of_an_unknown_batch_is_not_found(client: AsyncClient) -> None:
@@ -414,18 +469,21 @@ async def test_retry_requeues_failed_and_unanswered_recipients(
     created = await client.batches.create(
         **_required(recipients=[{"to_number": n} for n in NUMBERS])
     )
-    fake.dial_batch(created.id, outcomes={NUMBERS[1]: "no_answer", NUMBERS[2]: "failed"})
+    fake.dial_batch(created.id, outcomes={NUMBERS[1]: "no_answer", NUMBERS[2]: "rejected"})
     dialed = await client.batches.get(created.id)
     assert dialed.status == BatchStatus.COMPLETED
+    assert dialed.all_calls_ended is True
     assert dialed.recipients is not None
-    assert [r.status for r in dialed.recipients] == ["completed", "no_answer", "failed"]
-    assert dialed.recipients[2].error_message
+    assert [r.status for r in dialed.recipients] == ["completed", "failed", "failed"]
+    assert [r.end_reason for r in dialed.recipients] == ["agent_hangup", "dial_no_answer", None]
+    assert dialed.recipients[2].error_message  # failed before dialing: no call
+    assert dialed.recipients[2].agent_call_id is None
 
     retried = await client.batches.retry(created.id)
     assert retried.retry_count == 1
     assert retried.status == BatchStatus.PENDING
     assert retried.recipients is not None
-    assert [r.status for r in retried.recipients] == ["completed", "pending", "pending"]
+    assert [r.status for r in retried.recipients] == ["completed", "queued", "queued"]
     assert retried.total_calls_finished == 1
 
     calls = fake.dial_batch(created.id)
@@ -444,7 +502,11 @@ async def test_dialed_recipients_have_calls_that_can_be_fetched(
     fake: FakeCartesia, client: AsyncClient
 ) -> None:
     created = await client.batches.create(
-        **_required(recipients=[{"to_number": NUMBERS[0], "metadata": {"order": 42}}])
+        **_required(
+            recipients=[
+                {"to_number": NUMBERS[0], "dynamic_variables": {"order": 42}, "metadata": {"o": 1}}
+            ]
+        )
     )
     fake.dial_batch(created.id)
     batch = await client.batches.get(created.id)
@@ -459,12 +521,14 @@ async def test_dialed_recipients_have_calls_that_can_be_fetched(
     call = await client.calls.get(recipient.agent_call_id)
     assert call.status == CallStatus.COMPLETED
     assert call.agent_id == "agent_1"
-    assert call.metadata == {"order": 42}
+    assert call.dynamic_variables == {"order": 42}
     assert call.telephony_params is not None
     assert call.telephony_params.to == NUMBERS[0]
-    assert call.telephony_params.from_ == fake.phone_numbers["ap_fake_number"]
+    assert call.telephony_params.from_ == fake.phone_numbers["pn_fake_number"]
     assert call.telephony_params.direction == "outbound"
-    assert call.extra["batch_id"] == created.id
+    assert call.extra == {}
+    listed = await client.calls.list(batch_id=created.id).to_list()
+    assert [c.id for c in listed] == [call.id]
 
 
 async def test_a_cancelled_batch_is_not_dialed(fake: FakeCartesia, client: AsyncClient) -> None:
@@ -477,13 +541,98 @@ async def test_a_cancelled_batch_is_not_dialed(fake: FakeCartesia, client: Async
 
 def test_seeded_batches_get_defaults() -> None:
     fake = FakeCartesia()
-    batch = fake.add_batch(recipients=[NUMBERS[0], {"to_number": NUMBERS[1], "status": "busy"}])
+    batch = fake.add_batch(recipients=[NUMBERS[0], {"to_number": NUMBERS[1], "status": "failed"}])
     model = CallBatch.from_dict(batch)
     assert model.id.startswith("acb_")
     assert model.status == BatchStatus.PENDING
+    assert model.from_number_id == "pn_fake_number"
     assert model.total_calls_scheduled == 2
     assert model.total_calls_finished == 1
     assert model.recipients is not None
-    assert [r.status for r in model.recipients] == ["pending", "busy"]
+    assert [r.status for r in model.recipients] == ["queued", "failed"]
     with pytest.raises(ValueError, match="outcome"):
         fake.dial_batch(model.id, outcomes={NUMBERS[0]: "exploded"})
+
+
+# -- recipients on the fake's clock --------------------------------------------------------
+
+
+async def test_recipients_move_queued_dispatched_started_completed_on_the_clock(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.unreachable_numbers[NUMBERS[2]] = {"message": "Number cannot be dialed."}
+    created = await client.batches.create(
+        **_required(recipients=[{"to_number": n} for n in NUMBERS]), target_concurrency_limit=1
+    )
+
+    async def statuses() -> list[str]:
+        batch = await client.batches.get(created.id)
+        return [str(r.status) for r in batch.recipients or []]
+
+    assert await statuses() == ["queued", "queued", "queued"]
+    fake.advance(0)  # the dispatcher runs: one slot
+    assert await statuses() == ["dispatched", "queued", "queued"]
+    assert (await client.batches.get(created.id)).status == BatchStatus.IN_PROGRESS
+    fake.advance(1)  # the call connects
+    assert await statuses() == ["started", "queued", "queued"]
+    fake.advance(29)  # it ends; the slot frees up
+    assert await statuses() == ["completed", "dispatched", "queued"]
+    fake.advance(30)  # the second call ends; the third number cannot be dialed
+    batch = await client.batches.get(created.id)
+    assert [str(r.status) for r in batch.recipients or []] == ["completed", "completed", "failed"]
+    assert batch.status == BatchStatus.COMPLETED
+    assert batch.recipients is not None
+    assert batch.recipients[2].error_message == "Number cannot be dialed."
+    assert batch.recipients[2].agent_call_id is None
+    assert batch.recipients[0].end_reason == "agent_hangup"
+    assert batch.all_calls_ended is True
+
+
+async def test_a_completed_batch_may_still_have_calls_running(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    created = await client.batches.create(
+        **_required(recipients=[{"to_number": n} for n in NUMBERS[:2]]), target_concurrency_limit=2
+    )
+    fake.advance(0)  # both dispatched: dispatching is over
+    batch = await client.batches.get(created.id)
+    assert batch.status == BatchStatus.COMPLETED
+    assert batch.is_terminal  # dispatching finished...
+    assert batch.all_calls_ended is False  # ...but the calls have not
+    listed = await client.batches.list().first_page()
+    assert listed.data[0].all_calls_ended is False  # the counters tell the same story
+    fake.advance(30)
+    batch = await client.batches.get(created.id)
+    assert batch.all_calls_ended is True
+    listed = await client.batches.list().first_page()
+    assert listed.data[0].all_calls_ended is True
+
+
+async def test_a_batch_whose_recipients_all_fail_before_dialing_is_failed(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    created = await client.batches.create(**_required())
+    fake.dial_batch(created.id, outcomes={NUMBERS[0]: "rejected"})
+    batch = await client.batches.get(created.id)
+    assert batch.status == BatchStatus.FAILED
+    assert batch.all_calls_ended is True
+
+
+async def test_a_cancelled_batch_lets_its_calls_finish(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    created = await client.batches.create(
+        **_required(recipients=[{"to_number": n} for n in NUMBERS[:2]])
+    )
+    fake.advance(1)  # dispatched at once
+    fake.advance(1)  # and connected
+    cancelled = await client.batches.cancel(created.id)
+    assert cancelled.recipients is not None
+    assert [str(r.status) for r in cancelled.recipients] == ["started", "cancelled"]
+    assert cancelled.all_calls_ended is False
+    listed = await client.batches.list().first_page()
+    assert listed.data[0].all_calls_ended is None  # counters cannot tell for a cancelled batch
+    fake.advance(30)
+    batch = await client.batches.get(created.id)
+    assert [str(r.status) for r in batch.recipients or []] == ["completed", "cancelled"]
+    assert batch.all_calls_ended is True

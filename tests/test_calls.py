@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import math
 import threading
 import tracemalloc
@@ -14,6 +16,7 @@ import pytest
 
 from cartesia_calls import (
     APIConnectionError,
+    APIStatusError,
     AsyncClient,
     BadRequestError,
     CallEndReason,
@@ -24,7 +27,7 @@ from cartesia_calls import (
     OutboundCall,
     WaitTimeoutError,
 )
-from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
+from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording, ToolStep
 
 from .helpers import SleepRecorder
 
@@ -154,8 +157,22 @@ async def test_list_by_batch(fake: FakeCartesia, client: AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({}, "exactly one of agent_id and batch_id"),
-        ({"agent_id": "a", "batch_id": "b"}, "exactly one"),
+        ({}, "give agent_id, batch_id, or both"),
+        ({"agent_id": "a", "start_time_gte": dt.datetime(2026, 8, 14, 9)}, "needs a timezone"),
+        ({"agent_id": "a", "start_time_lte": "2026-08-14T09:00:00"}, "RFC 3339"),
+        ({"agent_id": "a", "start_time_lte": "yesterday"}, "start_time_lte"),
+        ({"agent_id": "a", "start_time_gte": "2026-02-30T09:00:00Z"}, "start_time_gte"),
+        (
+            {
+                "agent_id": "a",
+                "start_time_gte": "2026-08-14T10:00:00Z",
+                "start_time_lte": dt.datetime(2026, 8, 14, 9, tzinfo=dt.UTC),
+            },
+            "after start_time_lte",
+        ),
+        ({"agent_id": "a", "extra_query": {"agent_id": "b"}}, "already set"),
+        ({"agent_id": "a", "extra_headers": {"authorization": "Bearer x"}}, "Authorization"),
+        ({"agent_id": "a", "extra_headers": {"X-A": "1\r\nX-B: 2"}}, "invalid header"),
         ({"agent_id": "a", "limit": 0}, "limit"),
         ({"agent_id": "a", "limit": 101}, "limit"),
         ({"agent_id": "a", "starting_after": "x", "ending_before": "y"}, "at most one"),
@@ -202,13 +219,14 @@ async def test_create_places_calls_and_returns_results_in_order(
     fake: FakeCartesia, client: AsyncClient
 ) -> None:
     fake.unreachable_numbers["+14155550002"] = {"code": "dial_failed", "message": "Unreachable"}
+    variables = {"first_name": "Ada", "visits": 3, "balance": 12.5, "vip": True, "_note": ""}
     results = await client.calls.create(
         agent_id="agent_1",
-        from_number_id="ap_fake_number",
+        from_number_id="pn_fake_number",
         outbound_calls=[
-            {"to_number": "+14155550001", "metadata": {"customer": "c1"}},
+            {"to_number": "+14155550001", "dynamic_variables": variables},
             OutboundCall(to_number="+14155550002"),
-            OutboundCall(to_number="+14155550003", metadata={"n": 3}),
+            OutboundCall(to_number="+14155550003", dynamic_variables={"n": 3}),
         ],
     )
     assert [r.number for r in results] == ["+14155550001", "+14155550002", "+14155550003"]
@@ -216,16 +234,133 @@ async def test_create_places_calls_and_returns_results_in_order(
     assert results[1].error == {"code": "dial_failed", "message": "Unreachable"}
     created = await client.calls.get(results[0].agent_call_id or "")
     assert created.status == CallStatus.CREATED
-    assert created.metadata == {"customer": "c1"}
+    assert created.dynamic_variables == variables
+    assert created.metadata is None  # a 2026-03-01 field: not in a 2026-08-14 answer
+    assert fake.requests[0].headers["Cartesia-Version"] == "2026-08-14"
+    # Sent verbatim: same names, same JSON types (True stays true, 3 stays 3, 12.5 stays 12.5).
     assert fake.requests[0].json() == {
         "agent_id": "agent_1",
-        "from_number_id": "ap_fake_number",
+        "from_number_id": "pn_fake_number",
         "outbound_calls": [
-            {"to_number": "+14155550001", "metadata": {"customer": "c1"}},
+            {"to_number": "+14155550001", "dynamic_variables": variables},
             {"to_number": "+14155550002"},
-            {"to_number": "+14155550003", "metadata": {"n": 3}},
+            {"to_number": "+14155550003", "dynamic_variables": {"n": 3}},
         ],
     }
+
+
+async def test_a_client_pinned_to_2026_03_01_sends_metadata_and_reads_it_back(
+    fake: FakeCartesia,
+) -> None:
+    async with fake.client(cartesia_version="2026-03-01") as client:
+        (result,) = await client.calls.create(
+            agent_id="agent_1",
+            from_number_id="pn_fake_number",
+            outbound_calls=[OutboundCall(to_number="+14155550001", metadata={"customer": "c1"})],
+        )
+        call = await client.calls.get(result.agent_call_id or "")
+    assert fake.requests[0].headers["Cartesia-Version"] == "2026-03-01"
+    assert fake.requests[0].json()["outbound_calls"] == [
+        {"to_number": "+14155550001", "metadata": {"customer": "c1"}}
+    ]
+    assert call.metadata == {"customer": "c1"}
+    assert call.dynamic_variables is None  # a 2026-08-14 field: not in a 2026-03-01 answer
+
+
+BIG = "x" * (16 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("variables", "error", "message"),
+    [
+        ({"system__caller": "x"}, ValueError, r"outbound_calls\[1\].*'system__caller'.*reserved"),
+        ({"secret__token": "x"}, ValueError, "'secret__token'.*reserved"),
+        ({"1st": "x"}, ValueError, "'1st'.*starting with a letter"),
+        ({"first-name": "x"}, ValueError, "'first-name'"),
+        ({"": "x"}, ValueError, "''"),
+        ({"a" * 65: "x"}, ValueError, "1 to 64"),
+        ({f"v{i}": i for i in range(65)}, ValueError, "65 variables.*at most 64"),
+        ({"note": None}, TypeError, "'note'.*str, int, float or bool.*NoneType"),
+        ({"tags": ["a"]}, TypeError, "'tags'.*list"),
+        ({"nested": {"a": 1}}, TypeError, "'nested'"),
+        ({"ratio": math.nan}, ValueError, "'ratio'.*JSON cannot carry"),
+        ({"ratio": math.inf}, ValueError, "'ratio'"),
+        ({"huge": 2**64}, ValueError, "'huge'.*too large"),
+        ({"blob": BIG}, ValueError, "16 KiB"),
+        ({1: "x"}, TypeError, "not a string"),
+        (["first_name"], TypeError, "must be a dict"),
+    ],
+)
+async def test_forbidden_dynamic_variables_are_refused_before_sending(
+    fake: FakeCartesia, client: AsyncClient, variables: object, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        await client.calls.create(
+            agent_id="agent_1",
+            from_number_id="pn_fake_number",
+            outbound_calls=[
+                {"to_number": "+14155550001"},
+                {"to_number": "+14155550002", "dynamic_variables": variables},
+            ],
+        )
+    assert fake.request_count() == 0
+
+
+async def test_dynamic_variables_at_the_limits_are_sent(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    many = {f"v{i:02d}": i for i in range(64)}
+    name = "_" + "a" * 63
+    # 16 KiB exactly: {"blob":"..."} is 11 bytes of JSON around the value.
+    exact = {"blob": "é" * ((16 * 1024 - 11) // 2) + "x" * ((16 * 1024 - 11) % 2)}
+    assert len(json.dumps(exact, ensure_ascii=False, separators=(",", ":")).encode()) == 16384
+    results = await client.calls.create(
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        outbound_calls=[
+            {"to_number": "+14155550001", "dynamic_variables": many},
+            {"to_number": "+14155550002", "dynamic_variables": {name: False}},
+            {"to_number": "+14155550003", "dynamic_variables": exact},
+        ],
+    )
+    assert all(r.ok for r in results)
+    sent = [item["dynamic_variables"] for item in fake.requests[0].json()["outbound_calls"]]
+    assert sent == [many, {name: False}, exact]
+
+
+async def test_a_tool_assigns_dynamic_variables_and_the_call_keeps_the_final_values(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.outbound_tools.append(
+        ToolStep(at=5, name="book_slot", assigns={"slot": "Tue 10:00", "booked": True})
+    )
+    (result,) = await client.calls.create(
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        outbound_calls=[{"to_number": "+14155550001", "dynamic_variables": {"slot": "none"}}],
+    )
+    call_id = result.agent_call_id or ""
+    assert (await client.calls.get(call_id)).dynamic_variables == {"slot": "none"}
+    fake.advance(60)
+    call = await client.calls.get(call_id)
+    assert call.dynamic_variables == {"slot": "Tue 10:00", "booked": True}
+    assert call.transcript is not None
+    (tool,) = call.transcript[-1].tool_calls or []
+    assert tool.name == "book_slot"
+    updates = tool.dynamic_variable_updates or []
+    assert [(u.variable_name, u.old_value, u.new_value) for u in updates] == [
+        ("slot", "none", "Tue 10:00"),
+        ("booked", None, True),
+    ]
+    assert {u.tool_call_id for u in updates} == {tool.id}
+    assert {u.updated_at for u in updates} == {5.0}
+    # Pinned to 2026-03-01, the same call shows no dynamic variables or updates.
+    async with fake.client(cartesia_version="2026-03-01") as old:
+        legacy = await old.calls.get(call_id)
+    assert legacy.dynamic_variables is None
+    assert legacy.transcript is not None
+    assert legacy.transcript[-1].tool_calls is not None
+    assert legacy.transcript[-1].tool_calls[0].dynamic_variable_updates is None
 
 
 async def test_create_sends_options_only_when_given(
@@ -233,7 +368,7 @@ async def test_create_sends_options_only_when_given(
 ) -> None:
     await client.calls.create(
         agent_id="a",
-        from_number_id="ap_fake_number",
+        from_number_id="pn_fake_number",
         outbound_calls=[{"to_number": "+14155550001"}],
         ringing_timeout_seconds=30,
         max_call_duration_minutes=10,
@@ -262,7 +397,7 @@ async def test_create_validates_locally(
 ) -> None:
     args: dict[str, object] = {
         "agent_id": "a",
-        "from_number_id": "ap_fake_number",
+        "from_number_id": "pn_fake_number",
         "outbound_calls": [{"to_number": "+14155550001"}],
     }
     args.update(kwargs)
@@ -275,7 +410,7 @@ async def test_a_500_on_create_is_not_retried(fake: FakeCartesia, client: AsyncC
     fake.add_fault(status=500, method="POST", path="/agents/calls", times=3)
     with pytest.raises(InternalServerError):
         await client.calls.create(
-            agent_id="a", from_number_id="ap_fake_number", outbound_calls=[{"to_number": "+1415"}]
+            agent_id="a", from_number_id="pn_fake_number", outbound_calls=[{"to_number": "+1415"}]
         )
     assert fake.request_count("POST") == 1
 
@@ -284,7 +419,7 @@ async def test_a_dropped_create_is_not_retried(fake: FakeCartesia, client: Async
     fake.add_fault(action="drop", method="POST", path="/agents/calls", times=3)
     with pytest.raises(APIConnectionError):
         await client.calls.create(
-            agent_id="a", from_number_id="ap_fake_number", outbound_calls=[{"to_number": "+1415"}]
+            agent_id="a", from_number_id="pn_fake_number", outbound_calls=[{"to_number": "+1415"}]
         )
     assert fake.request_count("POST") == 1
 
@@ -295,7 +430,7 @@ async def test_create_retries_only_when_the_caller_opts_in(
     fake.add_fault(status=503, method="POST", path="/agents/calls")
     results = await client.calls.create(
         agent_id="a",
-        from_number_id="ap_fake_number",
+        from_number_id="pn_fake_number",
         outbound_calls=[{"to_number": "+14155550001"}],
         allow_retry=True,
     )
@@ -407,12 +542,64 @@ async def test_delete_redacts_a_finished_call(fake: FakeCartesia, client: AsyncC
         await client.calls.download_audio("ac_1", io.BytesIO())
 
 
-async def test_delete_of_a_running_call_is_a_conflict(
+async def test_delete_of_a_running_call_is_a_bad_request(
     fake: FakeCartesia, client: AsyncClient
 ) -> None:
     fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
-    with pytest.raises(ConflictError, match="cancel it first"):
+    with pytest.raises(BadRequestError, match="cancel an active call first") as info:
         await client.calls.delete("ac_1")
+    assert info.value.status_code == 400
+    assert fake.request_count() == 1  # a 400 is not retried
+
+
+async def test_delete_under_2026_03_01_keeps_the_fakes_409(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    async with fake.client(cartesia_version="2026-03-01") as client:
+        with pytest.raises(ConflictError):
+            await client.calls.delete("ac_1")
+
+
+async def test_delete_retries_a_500_because_deletion_is_idempotent(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", status="completed", transcript=[])
+    fake.add_fault(status=500, method="DELETE", path="/agents/calls/ac_1")
+    call = await client.calls.delete("ac_1")
+    assert call.is_redacted
+    assert fake.request_count("DELETE") == 2
+
+
+async def test_cancel_retries_a_502_the_spec_calls_undelivered(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    fake.add_fault(status=502, method="POST", path="/agents/calls/ac_1/cancel")
+    assert (await client.calls.cancel("ac_1")).cancelled is True
+    assert fake.request_count("POST", "/agents/calls/ac_1/cancel") == 2
+    assert (await client.calls.get("ac_1")).end_reason == CallEndReason.API_CANCELLED
+
+
+@pytest.mark.parametrize("status", [500, 503, 504, 429])
+async def test_cancel_does_not_retry_other_statuses_that_may_have_taken_effect(
+    fake: FakeCartesia, client: AsyncClient, status: int
+) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    fake.add_fault(status=status, method="POST", path="/agents/calls/ac_1/cancel")
+    with pytest.raises(APIStatusError):
+        await client.calls.cancel("ac_1")
+    assert fake.request_count("POST") == 1
+
+
+async def test_cancel_502_honours_x_should_retry_false(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=100))
+    fake.add_fault(
+        status=502, headers={"X-Should-Retry": "false"}, method="POST", path="/agents/calls/"
+    )
+    with pytest.raises(InternalServerError):
+        await client.calls.cancel("ac_1")
+    assert fake.request_count("POST") == 1
 
 
 # -- logs ---------------------------------------------------------------------------------------
@@ -433,6 +620,17 @@ async def test_missing_logs_use_the_documented_404_shape(
     with pytest.raises(NotFoundError) as info:
         await client.calls.logs("ac_1")
     assert info.value.title == "Call logs not available"
+    # Under 2026-08-14 (the default) the message says why logs may be missing.
+    assert "may not be available under 2026-08-14" in str(info.value)
+    assert "cartesia_version='2026-03-01'" in str(info.value)
+
+
+async def test_logs_under_2026_03_01_have_no_version_hint(fake: FakeCartesia) -> None:
+    fake.add_call(id="ac_1")
+    async with fake.client(cartesia_version="2026-03-01") as client:
+        with pytest.raises(NotFoundError) as info:
+            await client.calls.logs("ac_1")
+    assert "may not be available" not in str(info.value)
 
 
 # -- audio --------------------------------------------------------------------------------------
@@ -522,3 +720,101 @@ async def test_download_of_a_24_mb_recording_keeps_memory_flat(
     assert written == recording.size
     # The fake server shares this process; both sides together stay far below the file size.
     assert peak < 4_000_000, peak
+
+
+# -- list filters (2026-08-14) ------------------------------------------------------------------
+
+
+def seed_times(fake: FakeCartesia) -> None:
+    for hour in (8, 9, 10, 11):
+        fake.add_call(
+            id=f"ac_{hour}", agent_id="agent_1", start_time=f"2026-08-14T{hour:02d}:00:00Z"
+        )
+    fake.add_call(id="ac_never", agent_id="agent_1", status="failed")  # never started
+
+
+async def test_list_sends_the_time_filters_and_they_are_inclusive(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    seed_times(fake)
+    paris = dt.timezone(dt.timedelta(hours=2))
+    calls = await client.calls.list(
+        agent_id="agent_1",
+        start_time_gte=dt.datetime(2026, 8, 14, 11, 0, tzinfo=paris),  # 09:00 UTC
+        start_time_lte="2026-08-14T10:00:00+00:00",
+    ).to_list()
+    assert [c.id for c in calls] == ["ac_10", "ac_9"]
+    query = fake.requests[-1].query
+    assert query["start_time_gte"] == "2026-08-14T09:00:00Z"  # aware datetime: UTC, with Z
+    assert query["start_time_lte"] == "2026-08-14T10:00:00+00:00"  # a string: as given
+
+
+async def test_list_takes_agent_id_and_batch_id_together(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_batch(id="acb_1", agent_id="agent_1")
+    fake.add_call(id="ac_in", agent_id="agent_1", batch_id="acb_1")
+    fake.add_call(id="ac_out", agent_id="agent_1")
+    calls = await client.calls.list(agent_id="agent_1", batch_id="acb_1").to_list()
+    assert [c.id for c in calls] == ["ac_in"]
+    assert fake.requests[-1].query["agent_id"] == "agent_1"
+    assert fake.requests[-1].query["batch_id"] == "acb_1"
+    assert calls[0].extra == {}  # the fake's own bookkeeping (batch_id) never reaches the wire
+    with pytest.raises(BadRequestError, match="does not match"):
+        await client.calls.list(agent_id="agent_2", batch_id="acb_1").to_list()
+
+
+async def test_the_fake_refuses_malformed_or_reversed_bounds(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    for query in (
+        {"start_time_gte": "yesterday"},
+        {"start_time_gte": "2026-08-14T10:00:00Z", "start_time_lte": "2026-08-14T09:00:00Z"},
+    ):
+        with pytest.raises(BadRequestError):
+            await client.request("GET", "/agents/calls", params={"agent_id": "a", **query})
+
+
+async def test_extra_query_headers_and_body_are_sent(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    fake.add_call(id="ac_1", agent_id="agent_1")
+    await client.calls.get(
+        "ac_1",
+        extra_query={"include": "beta", "n": 2, "flag": True},
+        extra_headers={"X-Trace": "t1"},
+    )
+    request = fake.requests[-1]
+    assert request.query == {"include": "beta", "n": "2", "flag": "true"}
+    assert request.headers["X-Trace"] == "t1"
+    await client.calls.create(
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        outbound_calls=[{"to_number": "+14155550001"}],
+        extra_body={"future_option": {"a": 1}},
+        extra_headers={"Cartesia-Version": "2026-03-01"},
+    )
+    created = fake.requests[-1]
+    assert created.json()["future_option"] == {"a": 1}
+    assert created.headers["Cartesia-Version"] == "2026-03-01"  # per-request version override
+    assert created.headers["Authorization"] == f"Bearer {fake.api_key}"
+
+
+async def test_extra_body_cannot_override_an_argument(
+    fake: FakeCartesia, client: AsyncClient
+) -> None:
+    with pytest.raises(ValueError, match=r"'agent_id'.*already set"):
+        await client.calls.create(
+            agent_id="agent_1",
+            from_number_id="pn_fake_number",
+            outbound_calls=[{"to_number": "+14155550001"}],
+            extra_body={"agent_id": "agent_2"},
+        )
+    with pytest.raises(TypeError, match="extra_body"):
+        await client.calls.create(
+            agent_id="agent_1",
+            from_number_id="pn_fake_number",
+            outbound_calls=[{"to_number": "+14155550001"}],
+            extra_body=["x"],  # type: ignore[arg-type]
+        )
+    assert fake.request_count() == 0

@@ -31,6 +31,7 @@ from cartesia_calls import AgentCall, AsyncClient
 from cartesia_calls.cli import main
 from cartesia_calls.cli._run import describe
 from cartesia_calls.testing import FakeCartesia, Lifecycle, seed_samples
+from cartesia_calls.testing._fake_versions import render_call
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID, SAMPLE_CALL_ID
 
 KEY = "sk_car_cli_test_SECRET_0123456789"
@@ -153,8 +154,10 @@ def test_importing_the_cli_loads_neither_aiohttp_nor_rich() -> None:
 # -- get ----------------------------------------------------------------------------------------
 
 
-def test_get_shows_the_facts_and_the_conversation(cli: Invoke) -> None:
-    result = cli("get", SAMPLE_CALL_ID)
+def test_get_shows_the_facts_and_the_conversation(cli: Invoke, fake: FakeCartesia) -> None:
+    # The events, metrics and interruptions are 2026-03-01 fields: pin it (the env var way).
+    result = cli("get", SAMPLE_CALL_ID, env={"CARTESIA_VERSION": "2026-03-01"})
+    assert fake.requests[-1].headers["Cartesia-Version"] == "2026-03-01"
     assert result.exit_code == 0
     out = result.stdout
     for fact in (
@@ -179,11 +182,15 @@ def test_get_shows_the_facts_and_the_conversation(cli: Invoke) -> None:
 
 
 def test_get_json_is_the_wire_format(cli: Invoke, fake: FakeCartesia) -> None:
-    result = cli("get", SAMPLE_CALL_ID, "--json")
+    result = cli("--cartesia-version", "2026-03-01", "get", SAMPLE_CALL_ID, "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data == AgentCall.from_dict(fake.calls[SAMPLE_CALL_ID]).to_dict()
+    legacy = render_call(fake.calls[SAMPLE_CALL_ID], legacy=True)
+    assert data == AgentCall.from_dict(legacy).to_dict()
     assert data["transcript"][4]["tool_calls"][0]["name"] == "lookup_patient"
+    current = json.loads(cli("get", "ac_refill_dana", "--json").stdout)  # 2026-08-14
+    assert current["dynamic_variables"]["refill_confirmed"] is True
+    assert "metadata" not in current
 
 
 def test_get_a_redacted_call_says_so(cli: Invoke) -> None:
@@ -261,9 +268,37 @@ def test_list_json_lines(cli: Invoke) -> None:
 def test_list_with_transcripts(cli: Invoke) -> None:
     table = cli("list", "--agent-id", DENTAL, "--transcript")
     assert " turns " in table.stdout.splitlines()[0]
-    result = cli("list", "--agent-id", DENTAL, "--transcript", "--json", "--limit", "1")
+    result = cli(
+        "--cartesia-version", "2026-03-01", "list", "--agent-id", DENTAL, "--transcript", "--json",
+        "--limit", "1",
+    )  # fmt: skip
     [call] = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(call["transcript"]) == 16
+    result = cli("list", "--agent-id", DENTAL, "--transcript", "--json", "--limit", "1")
+    [call] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(call["transcript"]) == 14  # 2026-08-14 has no event or metric turns
+
+
+def test_list_by_start_time_and_by_agent_and_batch(cli: Invoke, fake: FakeCartesia) -> None:
+    result = cli(
+        "list", "--agent-id", "agent_pharmacy_refills", "--batch-id", SAMPLE_BATCH_ID,
+        "--start-time-gte", "2026-03-01T11:00:05Z", "--start-time-lte", "2026-03-01T11:00:06Z",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["ac_refill_priya", "ac_refill_marcus"]
+    query = fake.requests[-1].query
+    assert query["start_time_gte"] == "2026-03-01T11:00:05Z"
+    assert query["batch_id"] == SAMPLE_BATCH_ID
+    empty = cli("list", "--agent-id", "agent_pharmacy_refills", "--batch-id", SAMPLE_BATCH_ID,
+                "--start-time-gte", "2030-01-01T00:00:00Z")  # fmt: skip
+    assert f"No calls for agent 'agent_pharmacy_refills' in batch '{SAMPLE_BATCH_ID}'." in (
+        empty.stdout
+    )
+    bad = cli("list", "--agent-id", "a", "--start-time-lte", "tomorrow")
+    assert bad.exit_code == 2
+    assert "start_time_lte" in error_line(bad)
 
 
 def test_list_of_nothing(cli: Invoke) -> None:
@@ -272,9 +307,7 @@ def test_list_of_nothing(cli: Invoke) -> None:
     assert "No calls for agent 'agent_nobody'." in result.stdout
 
 
-@pytest.mark.parametrize(
-    "args", [[], ["--agent-id", "a", "--batch-id", "b"], ["--agent-id", "a", "--limit", "0"]]
-)
+@pytest.mark.parametrize("args", [[], ["--agent-id", "a", "--limit", "0"]])
 def test_list_usage_errors_exit_2(cli: Invoke, args: list[str]) -> None:
     result = cli("list", *args)
     assert result.exit_code == 2
@@ -285,7 +318,10 @@ def test_list_usage_errors_exit_2(cli: Invoke, args: list[str]) -> None:
 
 def test_export_writes_jsonl_and_resumes(cli: Invoke, tmp_path: Path) -> None:
     target = tmp_path / "calls.jsonl"
-    first = cli("export", "--agent-id", DENTAL, "--output", str(target), "--concurrency", "2")
+    first = cli(
+        "--cartesia-version", "2026-03-01",
+        "export", "--agent-id", DENTAL, "--output", str(target), "--concurrency", "2",
+    )  # fmt: skip
     assert first.exit_code == 0
     assert first.stdout.strip() == f"Exported 5 calls to {target}."
     lines = [json.loads(line) for line in target.read_text().splitlines()]
@@ -353,7 +389,13 @@ def test_logs(cli: Invoke, fake: FakeCartesia) -> None:
 def test_logs_not_available(cli: Invoke) -> None:
     result = cli("logs", "ac_fiber_zdr")
     assert result.exit_code == 1
-    assert "call 'ac_fiber_zdr' has no logs (404: Call logs not available" in error_line(result)
+    line = error_line(result)
+    assert "call 'ac_fiber_zdr' has no logs (404: Call logs not available" in line
+    assert "may not be available under API version 2026-08-14" in line
+    assert "--cartesia-version 2026-03-01" in line
+    pinned = cli("--cartesia-version", "2026-03-01", "logs", "ac_fiber_zdr")
+    assert pinned.exit_code == 1
+    assert "may not be available" not in error_line(pinned)
 
 
 # -- wait ---------------------------------------------------------------------------------------
@@ -442,11 +484,11 @@ def test_delete_with_yes(cli: Invoke, fake: FakeCartesia) -> None:
     assert fake.calls["ac_dental_insurance"]["redacted_at"]
 
 
-def test_delete_a_running_call_is_a_conflict(cli: Invoke, fake: FakeCartesia) -> None:
+def test_delete_a_running_call_is_a_bad_request(cli: Invoke, fake: FakeCartesia) -> None:
     fake.add_call(id="ac_live", agent_id="a", lifecycle=Lifecycle(starts_at=0, ends_at=30))
     result = cli("delete", "ac_live", "-y")
     assert result.exit_code == 1
-    assert "call 'ac_live': 409 [call_not_ended]" in error_line(result)
+    assert "call 'ac_live': 400 [call_not_ended]" in error_line(result)
 
 
 # -- errors -------------------------------------------------------------------------------------

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import platform
 import subprocess
 import sys
 import warnings
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 
 import cartesia_calls
 from cartesia_calls import (
+    DEFAULT_CARTESIA_VERSION,
     AgentCall,
     AsyncClient,
     CallStatus,
@@ -68,7 +71,7 @@ async def test_every_request_carries_auth_version_and_user_agent(
     await client.calls.get("ac_1")
     headers = fake.requests[-1].headers
     assert headers["Authorization"] == f"Bearer {fake.api_key}"
-    assert headers["Cartesia-Version"] == "2026-03-01"
+    assert headers["Cartesia-Version"] == "2026-08-14"
     agent = headers["User-Agent"]
     assert f"cartesia-calls-python/{cartesia_calls.__version__}" in agent
     assert f"python/{platform.python_version()}" in agent
@@ -334,3 +337,34 @@ def test_a_client_used_from_a_second_live_loop_says_so() -> None:
             first.run_until_complete(client.close())
         finally:
             first.close()
+
+
+async def test_a_client_pinned_to_2026_03_01_sends_it_and_reads_the_seed_body(
+    fake: FakeCartesia,
+) -> None:
+    seed = json.loads((Path(__file__).parent / "data" / "seed_get_call.json").read_bytes())
+    fake.add_fault(status=200, body=seed, method="GET", path="/agents/calls/")
+    async with fake.client(cartesia_version="2026-03-01") as client:
+        call = await client.calls.get("any")
+    assert fake.requests[-1].headers["Cartesia-Version"] == "2026-03-01"
+    assert call.metadata == {}
+    assert call.deployment_id == "<string>"
+    assert call.transcript is not None
+    assert call.transcript[0].text_chunks is not None
+    assert call.transcript[0].log_event is not None
+    assert call.extra == {}
+
+
+async def test_the_version_comes_from_the_environment_unless_given(
+    fake: FakeCartesia, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARTESIA_VERSION", "2026-03-01")
+    fake.add_call(id="ac_1")
+    async with fake.client() as from_env, fake.client(cartesia_version="2099-01-01") as given:
+        assert from_env.cartesia_version == "2026-03-01"
+        assert given.cartesia_version == "2099-01-01"
+        await given.calls.get("ac_1")
+    assert fake.requests[-1].headers["Cartesia-Version"] == "2099-01-01"
+    monkeypatch.setenv("CARTESIA_VERSION", "")
+    async with fake.client() as default:
+        assert default.cartesia_version == DEFAULT_CARTESIA_VERSION == "2026-08-14"

@@ -172,6 +172,7 @@ def _turn(role: str, start: float, end: float, text: str, **fields: Any) -> dict
 def seed(fake: FakeCartesia) -> None:
     """The ids the examples use: an agent with 28 calls, a phone number, a dialled batch."""
     fake.phone_numbers["ap_123"] = "+14155550100"
+    fake.phone_numbers["pn_123"] = "+14155550100"
     fake.add_call(
         id="ac_123",
         agent_id=AGENT,
@@ -265,7 +266,7 @@ def seed(fake: FakeCartesia) -> None:
         id="acb_123",
         name="March refill reminders",
         agent_id=AGENT,
-        from_number_id="ap_123",
+        from_number_id="pn_123",
         recipients=["+14155550123", "+14155550124", "+14155550125"],
     )
     fake.dial_batch("acb_123", outcomes={"+14155550125": "no_answer"})

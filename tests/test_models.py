@@ -20,6 +20,8 @@ from cartesia_calls._enums import (
     ConnectionType,
     DeploymentRegion,
     RecipientStatus,
+    Region,
+    TelephonyAccountType,
     TurnEndReason,
     TurnRole,
 )
@@ -299,7 +301,13 @@ def test_known_values_compare_to_strings_and_members() -> None:
     assert CallStatus("transferring") != CallStatus.COMPLETED
     assert repr(CallStatus.COMPLETED) == "<CallStatus.COMPLETED: 'completed'>"
     assert DeploymentRegion("APAC") is DeploymentRegion.APAC
-    assert RecipientStatus("no_answer") is RecipientStatus.NO_ANSWER
+    assert Region("EU") is DeploymentRegion.EU  # the older name of the same enum
+    assert RecipientStatus("dispatched") is RecipientStatus.DISPATCHED
+    assert ConnectionType("phone") is ConnectionType.PHONE
+    assert TelephonyAccountType("sip_trunk") is TelephonyAccountType.SIP_TRUNK
+    # Statuses this SDK once invented are unknown now: the API never sent them.
+    assert not RecipientStatus("no_answer").is_known
+    assert not RecipientStatus("pending").is_known
     assert "transferring" not in [m.value for m in CallStatus]  # unknowns are never listed
 
 
@@ -332,6 +340,46 @@ def test_batch_statuses() -> None:
     assert not BatchStatus.IN_PROGRESS.is_terminal
     assert not BatchStatus("paused").is_terminal
     assert {"completed", "failed", "cancelled"} == BatchStatus.TERMINAL
+    assert {"completed", "failed", "cancelled"} == RecipientStatus.TERMINAL
+    assert not RecipientStatus.STARTED.is_terminal
+    assert not RecipientStatus("ringing").is_terminal
+
+
+def _batch(
+    status: str, *statuses: str, scheduled: int | None = None, finished: int | None = None
+) -> CallBatch:
+    recipients = [
+        BatchRecipient(id=f"r{i}", status=RecipientStatus(s)) for i, s in enumerate(statuses)
+    ]
+    return CallBatch(
+        id="acb_1",
+        status=BatchStatus(status),
+        recipients=recipients or None,
+        total_calls_scheduled=scheduled,
+        total_calls_finished=finished,
+    )
+
+
+@pytest.mark.parametrize(
+    ("batch", "ended"),
+    [
+        (_batch("completed", "completed", "started"), False),  # dispatched, a call still on
+        (_batch("completed", "completed", "failed"), True),
+        (_batch("in_progress", "completed", "queued"), False),
+        (_batch("cancelled", "completed", "cancelled"), True),
+        (_batch("cancelled", "dispatched", "cancelled"), False),
+        (_batch("failed", "failed", "failed"), True),
+        (_batch("completed", scheduled=3, finished=2), False),
+        (_batch("completed", scheduled=3, finished=3), True),
+        (_batch("in_progress", scheduled=3, finished=0), False),
+        (_batch("cancelled", scheduled=3, finished=1), None),
+        (_batch("completed"), None),  # neither recipients nor counters
+    ],
+)
+def test_all_calls_ended_looks_at_the_calls_not_the_dispatching(
+    batch: CallBatch, ended: bool | None
+) -> None:
+    assert batch.all_calls_ended is ended
 
 
 # --- Unknown keys ------------------------------------------------------------------------------
@@ -475,13 +523,19 @@ EXAMPLES: list[Model] = [
     OutboundCallResult(number="+14155550100", agent_call_id="ac_1"),
     OutboundCallResult(number="+14155550101", error={"code": "invalid_number"}),
     OutboundCallResponse(calls=[OutboundCallResult(number="+1", agent_call_id="ac_1")]),
-    BatchRecipient(id="r1", to_number="+1", status=RecipientStatus.BUSY, created_at=AT),
+    BatchRecipient(
+        id="r1",
+        to_number="+1",
+        status=RecipientStatus.FAILED,
+        created_at=AT,
+        end_reason=CallEndReason.DIAL_BUSY,
+    ),
     CallBatch(
         id="acb_1",
         name="March",
         agent_id="agent_1",
-        from_number_id="ap_1",
-        region=DeploymentRegion.EU,
+        from_number_id="pn_1",
+        region=Region.EU,
         target_concurrency_limit=5,
         status=BatchStatus.IN_PROGRESS,
         total_calls_scheduled=10,
@@ -733,6 +787,14 @@ def test_any_json_is_kept_in_free_form_fields() -> None:
     assert not result.ok
 
 
+def test_outbound_call_options_are_keyword_only() -> None:
+    # OutboundCall("+1", {...}) once meant metadata: it must not silently mean anything else.
+    with pytest.raises(TypeError):
+        OutboundCall("+14155550100", {"k": 1})  # type: ignore[call-arg]
+    item = OutboundCall("+14155550100", dynamic_variables={"k": 1})
+    assert OutboundCall.from_dict(item.to_dict()) == item
+
+
 def test_decoded_objects_do_not_share_the_input_dict() -> None:
     metadata = {"a": 1}
     call = AgentCall.from_dict(minimal_call(metadata=metadata))
@@ -747,7 +809,10 @@ def test_outbound_request_items() -> None:
     assert OutboundCall(to_number="+14155550100").to_dict() == {"to_number": "+14155550100"}
     body = {
         "agent_id": "agent_1",
-        "outbound_calls": [OutboundCall("+14155550100"), OutboundCall("+14155550101", {"k": 1})],
+        "outbound_calls": [
+            OutboundCall("+14155550100"),
+            OutboundCall("+14155550101", metadata={"k": 1}),
+        ],
     }
     assert loads(dumps(body)) == {
         "agent_id": "agent_1",
@@ -778,7 +843,7 @@ def test_batch_with_recipients() -> None:
         "id": "acb_1",
         "name": "March",
         "agent_id": "agent_1",
-        "from_number_id": "ap_1",
+        "from_number_id": "pn_1",
         "region": "APAC",
         "target_concurrency_limit": 3,
         "status": "in_progress",

@@ -112,7 +112,7 @@ def test_the_quickstart_runs_in_a_real_kernel(fake: FakeCartesia, tmp_path: Path
         assert [o for o in outputs if getattr(o, "name", None) == "stderr"] == [], tag
 
     assert result(cells["client"]) == (
-        f"Client(base_url='{fake.base_url}', cartesia_version='2026-03-01')"
+        f"Client(base_url='{fake.base_url}', cartesia_version='2026-08-14')"
     )
     assert stdout(cells["get"]).splitlines() == [
         f"{CALL_ID}: completed, ended by agent_hangup",

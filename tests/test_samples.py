@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import attrs
 import pytest
 
 from cartesia_calls import AgentCall, NotFoundError
@@ -49,9 +50,18 @@ async def test_seeded_fake_serves_calls_logs_audio_and_the_batch() -> None:
         async with fake.client() as client:
             listed = await client.calls.list(agent_id="agent_dental_frontdesk").to_list()
             assert listed[0].id == SAMPLE_CALL_ID
-            assert await client.calls.get(SAMPLE_CALL_ID) == next(
-                c for c in seeded if c.id == SAMPLE_CALL_ID
-            )
+            rich = next(c for c in seeded if c.id == SAMPLE_CALL_ID)
+            async with fake.client(cartesia_version="2026-03-01") as old:
+                legacy = await old.calls.get(SAMPLE_CALL_ID)  # 03-01: all but 08-14's fields
+            assert legacy == attrs.evolve(rich, telephony_account_type=None, dynamic_variables=None)
+            served = await client.calls.get(SAMPLE_CALL_ID)  # 08-14: its own shape
+            assert served.metadata is None
+            assert served.deployment_id is None
+            assert served.zdr_enabled is None
+            assert served.telephony_account_type == "cartesia"
+            assert served.transcript is not None
+            assert all(t.text_chunks is None and t.log_event is None for t in served.transcript)
+            assert all(t.role != "system" for t in served.transcript)
             logs = await client.calls.logs(SAMPLE_CALL_ID)
             assert "lookup_patient" in "\n".join(logs.logs)
             async with client.calls.stream_audio(SAMPLE_CALL_ID) as stream:
@@ -67,11 +77,48 @@ async def test_seeded_fake_serves_calls_logs_audio_and_the_batch() -> None:
             batch = await client.batches.get(SAMPLE_BATCH_ID)
             assert batch.recipients is not None
             assert sorted(str(r.status) for r in batch.recipients) == [
-                "busy",
                 "completed",
                 "completed",
-                "no_answer",
+                "failed",
+                "failed",
             ]
+            assert sorted(str(r.end_reason) for r in batch.recipients) == [
+                "agent_hangup",
+                "agent_hangup",
+                "dial_busy",
+                "dial_no_answer",
+            ]
+            assert batch.all_calls_ended is True
+
+
+async def test_a_sample_call_shows_dynamic_variables_or_metadata_by_version() -> None:
+    async with FakeCartesia() as fake:
+        seed_samples(fake)
+        async with fake.client() as client, fake.client(cartesia_version="2026-03-01") as old:
+            current = await client.calls.get("ac_refill_dana")
+            legacy = await old.calls.get("ac_refill_dana")
+    assert current.metadata is None
+    assert current.dynamic_variables == {
+        "patient_first_name": "Dana",
+        "rx_number": "RX-448120",
+        "pickup_date": "2026-03-02",
+        "copay_usd": 5.0,
+        "refill_confirmed": True,
+    }
+    updates = [
+        u
+        for t in current.transcript or []
+        for tool in t.tool_calls or []
+        for u in tool.dynamic_variable_updates or []
+    ]
+    assert [(u.variable_name, u.old_value, u.new_value) for u in updates] == [
+        ("pickup_date", None, "2026-03-02"),
+        ("copay_usd", None, 5.0),
+        ("refill_confirmed", None, True),
+    ]
+    assert legacy.metadata == {"patient_first_name": "Dana", "rx_number": "RX-448120"}
+    assert legacy.dynamic_variables is None
+    assert legacy.deployment_id == "ad_pharmacy_01"
 
 
 @pytest.mark.parametrize("turns", [0, 1, 50, 5_000])

@@ -7,6 +7,7 @@ plain synchronous code, the way a script or a notebook uses the client.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import gc
 import inspect
 import io
@@ -223,9 +224,11 @@ def test_settings_come_from_the_environment(
 ) -> None:
     monkeypatch.setenv("CARTESIA_API_KEY", fake.api_key)
     monkeypatch.setenv("CARTESIA_BASE_URL", fake.base_url)
+    monkeypatch.setenv("CARTESIA_VERSION", "2026-03-01")
     fake.add_call(id="ac_1")
     with Client(timeout=5, max_retries=1) as client:
         assert client.calls.get("ac_1").id == "ac_1"
+        assert fake.requests[-1].headers["Cartesia-Version"] == "2026-03-01"
         assert client.timeout == Timeout(total=5)
         assert client.max_retries == 1
         assert repr(client) == (
@@ -241,7 +244,7 @@ def test_with_options_shares_the_pool_and_closes_with_the_original(
     derived = client.with_options(cartesia_version="2099-01-01", max_retries=0)
     assert isinstance(derived, Client)
     assert (derived.cartesia_version, derived.max_retries) == ("2099-01-01", 0)
-    assert client.cartesia_version == "2026-03-01"
+    assert client.cartesia_version == "2026-08-14"
     derived.calls.get("ac_1")
     assert fake.requests[-1].headers["Cartesia-Version"] == "2099-01-01"
     derived.close()
@@ -314,8 +317,17 @@ def test_caller_errors_are_raised_before_anything_is_sent(
 ) -> None:
     with pytest.raises(ValueError, match="call_id"):
         client.calls.get("")
-    with pytest.raises(ValueError, match="exactly one"):
+    with pytest.raises(ValueError, match="agent_id, batch_id, or both"):
         client.calls.list()
+    with pytest.raises(ValueError, match="needs a timezone"):
+        client.calls.list(agent_id="a", start_time_gte=datetime.datetime(2026, 8, 14))
+    with pytest.raises(ValueError, match="dynamic_variables"):
+        client.batches.create(
+            name="n",
+            agent_id="a",
+            from_number_id="pn_fake_number",
+            recipients=[{"to_number": "+14155550100", "dynamic_variables": {"system__x": 1}}],
+        )
     with (
         pytest.raises(ValueError, match="chunk_size"),
         client.calls.stream_audio("ac_1", chunk_size=0),
@@ -765,3 +777,36 @@ def test_export_writes_json_lines(fake: FakeCartesia, client: Client, tmp_path: 
     lines = target.read_text().splitlines()
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(ids)
     assert client.calls.export(target, agent_id="agent_1").skipped == 3
+
+
+def test_the_sync_client_sends_the_new_arguments(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(id="ac_1", agent_id="agent_1", start_time="2026-08-14T09:00:00Z")
+    calls = client.calls.list(
+        agent_id="agent_1",
+        start_time_gte="2026-08-14T08:00:00Z",
+        extra_query={"beta": "1"},
+        extra_headers={"X-Trace": "sync"},
+    ).to_list()
+    assert [c.id for c in calls] == ["ac_1"]
+    request = fake.requests[-1]
+    assert request.query["start_time_gte"] == "2026-08-14T08:00:00Z"
+    assert request.query["beta"] == "1"
+    assert request.headers["X-Trace"] == "sync"
+    batch = client.batches.create(
+        name="n",
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        recipients=[{"to_number": "+14155550100", "dynamic_variables": {"first_name": "Ada"}}],
+        region="EU",
+    )
+    sent = fake.requests[-1].json()
+    assert sent["region"] == "EU"
+    assert sent["recipients"][0]["dynamic_variables"] == {"first_name": "Ada"}
+    assert batch.region == "EU"
+    client.calls.create(
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        outbound_calls=[{"to_number": "+14155550100"}],
+        extra_body={"future": True},
+    )
+    assert fake.requests[-1].json()["future"] is True

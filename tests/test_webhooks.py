@@ -99,6 +99,43 @@ def test_call_events_carry_the_call(event_type: str, cls: type[Any], status: str
     assert event.raw == payload
 
 
+def test_a_completed_call_carries_its_final_dynamic_variables() -> None:
+    update = {
+        "variable_name": "slot",
+        "old_value": None,
+        "new_value": "Tue 10:00",
+        "updated_at": 12.5,
+        "tool_id": "tool_book",
+        "tool_call_id": "tc_1",
+    }
+    turn = {
+        "role": "assistant",
+        "start_timestamp": 12.0,
+        "end_timestamp": 13.0,
+        "tool_calls": [
+            {"id": "tc_1", "name": "book", "arguments": {}, "dynamic_variable_updates": [update]}
+        ],
+    }
+    call = _call(
+        dynamic_variables={"first_name": "Ada", "slot": "Tue 10:00"},
+        telephony_account_type="twilio",
+        transcript=[turn],
+    )
+    event = _parse({"type": "call_completed", **ENVELOPE, "call": call})
+    assert isinstance(event, CallCompletedEvent)
+    assert event.call.dynamic_variables == {"first_name": "Ada", "slot": "Tue 10:00"}
+    assert event.call.telephony_account_type == "twilio"
+    assert event.call.extra == {}
+    assert event.call.transcript is not None
+    (tool,) = event.call.transcript[0].tool_calls or []
+    (decoded,) = tool.dynamic_variable_updates or []
+    assert (decoded.old_value, decoded.new_value, decoded.tool_call_id) == (
+        None,
+        "Tue 10:00",
+        "tc_1",
+    )
+
+
 def test_call_turn_event_carries_a_typed_turn() -> None:
     turn = {
         "role": "assistant",

@@ -26,13 +26,25 @@ _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 class Settings:
     """What the global options said; the API key never appears in its repr."""
 
-    def __init__(self, api_key: str | None, base_url: str | None, max_retries: int) -> None:
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        max_retries: int,
+        cartesia_version: str | None = None,
+    ) -> None:
         self.api_key = api_key.strip() if api_key and api_key.strip() else None
         self.base_url = base_url.strip() if base_url and base_url.strip() else None
         self.max_retries = max_retries
+        self.cartesia_version = (
+            cartesia_version.strip() if cartesia_version and cartesia_version.strip() else None
+        )
 
     def __repr__(self) -> str:
-        return f"Settings(base_url={self.base_url!r}, max_retries={self.max_retries})"
+        return (
+            f"Settings(base_url={self.base_url!r}, max_retries={self.max_retries}, "
+            f"cartesia_version={self.cartesia_version!r})"
+        )
 
 
 def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
@@ -57,6 +69,13 @@ def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how
     help="The API address (default https://api.cartesia.ai).",
 )
 @click.option(
+    "--cartesia-version",
+    envvar="CARTESIA_VERSION",
+    show_envvar=True,
+    metavar="DATE",
+    help="The API version to speak (default 2026-08-14; 2026-03-01 for the older shapes).",
+)
+@click.option(
     "--max-retries",
     type=click.IntRange(0, 10),
     default=2,
@@ -65,7 +84,13 @@ def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how
 )
 @click.version_option(package_name="cartesia-calls", message="cartesia-calls %(version)s")
 @click.pass_context
-def main(ctx: click.Context, api_key: str | None, base_url: str | None, max_retries: int) -> None:
+def main(
+    ctx: click.Context,
+    api_key: str | None,
+    base_url: str | None,
+    cartesia_version: str | None,
+    max_retries: int,
+) -> None:
     """Inspect and manage Cartesia voice-agent calls.
 
     \b
@@ -78,7 +103,7 @@ def main(ctx: click.Context, api_key: str | None, base_url: str | None, max_retr
     Read commands take --json for scripts (list prints JSON Lines). Exit codes: 0 ok, 1 API or
     network error, 2 usage error or no API key, 3 wait timed out, 130 interrupted.
     """
-    ctx.obj = Settings(api_key, base_url, max_retries)
+    ctx.obj = Settings(api_key, base_url, max_retries, cartesia_version)
 
 
 _json_option = click.option(
@@ -104,7 +129,19 @@ def get(settings: Settings, call_id: str, as_json: bool) -> None:
 
 @main.command("list", context_settings=_CONTEXT, short_help="List an agent's or a batch's calls.")
 @click.option("--agent-id", metavar="ID", help="List this agent's calls.")
-@click.option("--batch-id", metavar="ID", help="List the calls of this call batch.")
+@click.option(
+    "--batch-id", metavar="ID", help="List the calls of this call batch (with --agent-id: its)."
+)
+@click.option(
+    "--start-time-gte",
+    metavar="TIME",
+    help="Only calls that started at or after this RFC 3339 time (2026-08-14T09:00:00Z).",
+)
+@click.option(
+    "--start-time-lte",
+    metavar="TIME",
+    help="Only calls that started at or before this RFC 3339 time.",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -121,6 +158,8 @@ def list_(
     *,
     agent_id: str | None,
     batch_id: str | None,
+    start_time_gte: str | None,
+    start_time_lte: str | None,
     limit: int,
     show_all: bool,
     transcript: bool,
@@ -128,15 +167,18 @@ def list_(
 ) -> None:
     """List an agent's (or a batch's) calls, newest first, as a table.
 
-    With --json, one call per line (JSON Lines), ready for jq.
+    Give --agent-id, --batch-id, or both. With --json, one call per line (JSON Lines), ready
+    for jq.
     """
-    if (agent_id is None) == (batch_id is None):
-        raise click.UsageError("give exactly one of --agent-id and --batch-id")
+    if agent_id is None and batch_id is None:
+        raise click.UsageError("give --agent-id, --batch-id, or both")
     from ._commands import list_calls  # noqa: PLC0415
 
     command = list_calls(
         agent_id=agent_id,
         batch_id=batch_id,
+        start_time_gte=start_time_gte,
+        start_time_lte=start_time_lte,
         limit=None if show_all else limit,
         transcript=transcript,
         as_json=as_json,
@@ -258,7 +300,7 @@ def cancel(settings: Settings, call_id: str) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def delete(settings: Settings, call_id: str, yes: bool) -> None:
-    """Delete a finished call's transcript, recording, logs, summary, metadata and numbers.
+    """Delete a finished call's transcript, recording, logs, summary, variables and numbers.
 
     The call's record stays, marked as redacted. This cannot be undone: you are asked to
     confirm unless you pass --yes (without a terminal, --yes is required).

@@ -17,7 +17,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cartesia_calls import AgentCall, AsyncClient
+from cartesia_calls import AgentCall, AsyncClient, NotFoundError
+from cartesia_calls._calls import LAST_LOGS_VERSION
 from cartesia_calls._display import format_duration, format_time
 
 from ._render import (
@@ -54,13 +55,20 @@ def list_calls(
     limit: int | None,
     transcript: bool,
     as_json: bool,
+    start_time_gte: str | None = None,
+    start_time_lte: str | None = None,
 ) -> Command:
     """``cartesia-calls list``: at most ``limit`` calls (``None``: all), fetching pages lazily."""
 
     async def command(client: AsyncClient) -> None:
         page_size = 100 if limit is None else min(limit, 100)
         pager = client.calls.list(
-            agent_id=agent_id, batch_id=batch_id, expand_transcript=transcript, limit=page_size
+            agent_id=agent_id,
+            batch_id=batch_id,
+            start_time_gte=start_time_gte,
+            start_time_lte=start_time_lte,
+            expand_transcript=transcript,
+            limit=page_size,
         )
         shown: list[AgentCall] = []
         more = False
@@ -78,7 +86,9 @@ def list_calls(
         if as_json:
             return
         console = make_console()
-        owner = f"agent {agent_id!r}" if agent_id is not None else f"batch {batch_id!r}"
+        owners = [f"agent {agent_id!r}"] if agent_id is not None else []
+        owners += [f"batch {batch_id!r}"] if batch_id is not None else []
+        owner = " in ".join(owners)
         if not shown:
             console.print(f"No calls for {owner}.")
             return
@@ -177,7 +187,18 @@ def show_logs(call_id: str, *, as_json: bool) -> Command:
     """``cartesia-calls logs``."""
 
     async def command(client: AsyncClient) -> None:
-        result = await client.calls.logs(call_id)
+        try:
+            result = await client.calls.logs(call_id)
+        except NotFoundError as error:
+            version = client.cartesia_version
+            if version <= LAST_LOGS_VERSION:
+                raise
+            request = f"; request_id {error.request_id}" if error.request_id else ""
+            raise CommandFailed(
+                f"call {call_id!r} has no logs (404: {error.title or error.message}{request}); "
+                f"call logs may not be available under API version {version}: try "
+                f"--cartesia-version {LAST_LOGS_VERSION}"
+            ) from None
         if as_json:
             print_json(result.to_dict())
             return

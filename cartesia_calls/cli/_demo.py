@@ -112,7 +112,9 @@ async def _place_and_wait(tour: _Tour, client: AsyncClient, fake: FakeCartesia) 
 [result] = await client.calls.create(
     agent_id="{_OUTBOUND_AGENT}",
     from_number_id="{SAMPLE_FROM_NUMBER_ID}",
-    outbound_calls=[{{"to_number": "{_OUTBOUND_NUMBER}", "metadata": {{"rx": "RX-448120"}}}}],
+    outbound_calls=[
+        {{"to_number": "{_OUTBOUND_NUMBER}", "dynamic_variables": {{"rx": "RX-448120"}}}}
+    ],
 )
 call = await client.calls.wait(result.agent_call_id)  # polls until completed or failed
 """
@@ -120,7 +122,7 @@ call = await client.calls.wait(result.agent_call_id)  # polls until completed or
     [result] = await client.calls.create(
         agent_id=_OUTBOUND_AGENT,
         from_number_id=SAMPLE_FROM_NUMBER_ID,
-        outbound_calls=[{"to_number": _OUTBOUND_NUMBER, "metadata": {"rx": "RX-448120"}}],
+        outbound_calls=[{"to_number": _OUTBOUND_NUMBER, "dynamic_variables": {"rx": "RX-448120"}}],
     )
     call_id = result.agent_call_id
     assert call_id is not None

@@ -119,7 +119,10 @@ async def _with_client(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         client = AsyncClient(
-            api_key=key, base_url=settings.base_url, max_retries=settings.max_retries
+            api_key=key,
+            base_url=settings.base_url,
+            max_retries=settings.max_retries,
+            cartesia_version=settings.cartesia_version,
         )
     for warning in caught:
         click.echo(printable(f"warning: {warning.message}", one_line=True), err=True)

@@ -15,7 +15,7 @@ tool calls, logs and recordings); ``make_call(call_id, turns=N)`` builds a call 
 """
 
 from ._fake import DEFAULT_API_KEY, FakeCartesia, Fault, RecordedRequest
-from ._fake_calls import Lifecycle, Recording
+from ._fake_calls import Lifecycle, Recording, ToolStep
 from ._samples import make_call, sample_calls, seed_samples
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Lifecycle",
     "RecordedRequest",
     "Recording",
+    "ToolStep",
     "make_call",
     "sample_calls",
     "seed_samples",

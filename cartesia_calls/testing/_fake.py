@@ -3,6 +3,9 @@
 It checks auth and version headers like the real API, keeps calls in memory (seed them, then
 exercise your code), answers with Cartesia's structured error bodies, records every request, and
 injects faults on demand. It listens on loopback only.
+
+It speaks both API versions the SDK knows: 2026-08-14 shapes by default, 2026-03-01 shapes for
+requests whose ``Cartesia-Version`` is ``2026-03-01`` or older (see :mod:`._fake_versions`).
 """
 
 from __future__ import annotations
@@ -112,6 +115,15 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         port: the port (0 picks a free one).
         require_version: answer 400 when ``Cartesia-Version`` is missing, like the real API.
         ssl_context: serve HTTPS with this server context (``base_url`` becomes ``https://``).
+        usage_limit: the most batch recipients the organization may queue, all batches
+            together; a batch that would go over it is answered 402 (``None``: no limit).
+
+    Answers come in the shapes of the request's ``Cartesia-Version``: 2026-08-14 (the default;
+    ``dynamic_variables``, ``telephony_account_type``, recipient ``end_reason``) or 2026-03-01
+    and older (``metadata``, ``deployment_*``, ``zdr_enabled``, ``text_chunks`` and the other
+    turn fields). Seeded data may carry both, and each version sees its own. Deleting a call
+    that has not ended is a 400 under 2026-08-14 and a 409 under 2026-03-01 (the fake's guess
+    for a status that version did not document).
     """
 
     def __init__(
@@ -122,6 +134,7 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         port: int = 0,
         require_version: bool = True,
         ssl_context: ssl.SSLContext | None = None,
+        usage_limit: int | None = None,
     ) -> None:
         self.ssl_context = ssl_context
         self.api_key = api_key
@@ -130,7 +143,7 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         self.require_version = require_version
         self._active_faults: dict[int, Fault | None] = {}
         self._init_calls()
-        self._init_batches()
+        self._init_batches(usage_limit)
         #: Every request received, oldest first.
         self.requests: list[RecordedRequest] = []
         #: Faults still waiting for a matching request.
@@ -146,6 +159,12 @@ class FakeCartesia(BatchesMixin, CallsMixin):
             fault = Fault(**fields)
         self.faults.append(fault)
         return fault
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake clock forward: scheduled calls start, run their tool steps and end,
+        and batch recipients are dispatched and follow their calls."""
+        super().advance(seconds)
+        self._tick_batches()
 
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         """How many requests arrived, optionally only with this method and/or path prefix."""

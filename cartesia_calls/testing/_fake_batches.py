@@ -1,5 +1,12 @@
-"""The fake server's call batches: storage, seeding, dialing and the ``/agents/calls/batches``
-routes (8-12 of the contract)."""
+"""The fake server's call batches: storage, seeding, dispatching and the
+``/agents/calls/batches`` routes.
+
+Recipients move ``queued`` -> ``dispatched`` -> ``started`` -> ``completed`` (or ``failed``) on
+the fake's clock: each :meth:`~cartesia_calls.testing.FakeCartesia.advance` dispatches queued
+recipients (at most ``target_concurrency_limit`` calls of a batch at once), places their calls,
+and copies each call's progress back to its recipient. :meth:`BatchesMixin.dial_batch` does
+it all at once, with chosen outcomes.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,8 @@ from typing import Any, Final, Protocol, cast
 import orjson
 from aiohttp import web
 
-from ._fake_http import json_error, json_response, paginate
+from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
+from ._fake_versions import is_legacy, render_batch
 
 Route = tuple[str, str, Any]
 
@@ -28,33 +36,62 @@ _CREATE_KEYS: Final = frozenset(
         "ringing_timeout_seconds",
         "max_call_duration_minutes",
         "scheduled_at",
+        "region",
     }
 )
-_RECIPIENT_KEYS: Final = frozenset({"to_number", "metadata"})
+_RECIPIENT_KEYS: Final = frozenset({"to_number", "dynamic_variables", "metadata"})
+_REGIONS: Final = frozenset({"US", "EU", "APAC"})
 _INT_RANGES: Final[dict[str, tuple[int, int | None]]] = {
     "target_concurrency_limit": (1, None),
     "ringing_timeout_seconds": (5, 80),
     "max_call_duration_minutes": (1, 480),
 }
+#: The most recipients one batch may have (the API's limit).
+MAX_RECIPIENTS: Final = 5000
 #: The concurrency a batch gets when create does not say (our choice; not documented).
 DEFAULT_TARGET_CONCURRENCY: Final = 1
 #: The number ``dial_batch`` calls from when the batch's ``from_number_id`` is not among the
 #: fake's ``phone_numbers``.
 FAKE_FROM_NUMBER: Final = "+15555550100"
-_NOT_DISPATCHED: Final = frozenset({"pending", "cancelled"})
-_FINISHED: Final = frozenset({"completed", "failed", "no_answer", "busy"})
-_RETRYABLE: Final = frozenset({"failed", "no_answer", "busy"})
-#: dial_batch outcomes: recipient status -> (call status, call end_reason, recipient error).
+_NOT_DISPATCHED: Final = frozenset({"queued", "cancelled"})
+_IN_FLIGHT: Final = frozenset({"dispatched", "started"})
+_FINISHED: Final = frozenset({"completed", "failed"})
+_RETRYABLE: Final = frozenset({"failed"})
+#: dial_batch outcomes: outcome -> (call status, call end_reason, pre-dial error). ``rejected``
+#: fails before dialing: no call is created, the recipient gets an ``error_message``.
 _OUTCOMES: Final[dict[str, tuple[str, str, str | None]]] = {
     "completed": ("completed", "agent_hangup", None),
-    "failed": ("failed", "dial_failed", "The call could not be placed."),
-    "no_answer": ("failed", "dial_no_answer", "Nobody answered."),
-    "busy": ("failed", "dial_busy", "The line was busy."),
+    "failed": ("failed", "dial_failed", None),
+    "no_answer": ("failed", "dial_no_answer", None),
+    "busy": ("failed", "dial_busy", None),
+    "rejected": ("failed", "dial_failed", "The call could not be placed."),
 }
+_USAGE_LIMIT_MESSAGE: Final = (
+    "The organization has reached its agents usage limit. Upgrade the subscription or enable "
+    "overages."
+)
 
 
 class _CallStore(Protocol):
+    clock: float
+    calls: dict[str, dict[str, Any]]
+    phone_numbers: dict[str, str]
+    unreachable_numbers: dict[str, dict[str, Any]]
+
     def add_call(self, call: Any = None, /, **fields: Any) -> dict[str, Any]: ...
+
+    def place_call(
+        self,
+        *,
+        agent_id: str,
+        from_number: str,
+        to_number: str,
+        dynamic_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]: ...
+
+    def now(self) -> _dt.datetime: ...
 
 
 def _now() -> str:
@@ -84,15 +121,22 @@ class _Invalid(Exception):
 class BatchesMixin:
     """Call batches kept in memory in wire format, served like the real API.
 
-    Seed them with :meth:`add_batch` (or create them through the API) and make their calls
-    happen with :meth:`dial_batch`.
+    Seed them with :meth:`add_batch` (or create them through the API); their recipients are
+    dispatched as the fake's clock advances, or all at once with :meth:`dial_batch`.
     """
 
     #: Stored batches in wire format (what Get Call Batch returns, recipients included), by id.
     batches: dict[str, dict[str, Any]]
+    #: The most recipients the organization may queue in batches, all batches together;
+    #: a batch that would go over it gets the API's 402 (``None``: no limit).
+    usage_limit: int | None
+    #: Recipients queued in batches so far (counted against :attr:`usage_limit`).
+    usage: int
 
-    def _init_batches(self) -> None:
+    def _init_batches(self, usage_limit: int | None = None) -> None:
         self.batches = {}
+        self.usage_limit = usage_limit
+        self.usage = 0
         self._batch_seq: dict[str, int] = {}
         self._batch_counter = itertools.count()
 
@@ -115,7 +159,8 @@ class BatchesMixin:
         ``acb_...`` id, status ``pending``, region ``US``, timestamps of now, and counters
         computed from the recipients. ``recipients`` may hold numbers (``"+14155550123"``),
         wire mappings or :class:`~cartesia_calls.BatchRecipient` models; each gets an id,
-        status ``pending`` and a ``created_at`` unless it has them.
+        status ``queued`` and a ``created_at`` unless it has them. A recipient mapping may
+        carry ``dynamic_variables`` for its call (never shown back, like the API).
         """
         if batch is None:
             data: dict[str, Any] = {}
@@ -130,7 +175,7 @@ class BatchesMixin:
         data.setdefault("id", f"acb_{uuid.uuid4().hex[:16]}")
         data.setdefault("name", "Fake batch")
         data.setdefault("agent_id", "agent_fake")
-        data.setdefault("from_number_id", "ap_fake_number")
+        data.setdefault("from_number_id", "pn_fake_number")
         data.setdefault("region", "US")
         data.setdefault("target_concurrency_limit", DEFAULT_TARGET_CONCURRENCY)
         data.setdefault("status", "pending")
@@ -153,19 +198,22 @@ class BatchesMixin:
     def dial_batch(
         self, batch_id: str, *, outcomes: Mapping[str, str] | None = None
     ) -> list[dict[str, Any]]:
-        """Dial every pending recipient of a batch at once; returns the calls created.
+        """Dispatch every queued recipient of a batch and finish its call at once; returns the
+        calls created.
 
-        Each pending recipient gets a call in the calls store (outbound, from the batch's
-        number, ``+15555550100`` by default, with the recipient's metadata and the batch id as
-        the extra wire key ``batch_id``), its ``agent_call_id``, and a final status.
-        ``outcomes`` maps a number to the status its recipient ends in: ``completed`` (the
-        default), ``failed``, ``no_answer`` or ``busy``; the last three give a ``failed`` call
-        with the matching ``dial_*`` end reason. Afterwards the counters are updated and the
-        batch is ``completed``. A cancelled batch is left alone (nothing is dialed).
+        Each queued recipient gets a finished call in the calls store (outbound, from the
+        batch's number, ``+15555550100`` by default, with the recipient's dynamic variables and
+        metadata), its ``agent_call_id``, its final status and the call's ``end_reason``.
+        ``outcomes`` maps a number to how its call goes: ``completed`` (the default);
+        ``failed``, ``no_answer`` or ``busy`` (a ``failed`` call ending ``dial_failed``,
+        ``dial_no_answer`` or ``dial_busy``); ``rejected`` (no call at all: the recipient
+        ``failed`` before dialing, with an ``error_message``). Afterwards the counters are
+        updated and the batch is ``completed`` (``failed`` if every recipient was rejected).
+        A cancelled batch is left alone (nothing is dialed).
 
         Raises:
             KeyError: no batch has this id.
-            ValueError: an outcome is not one of the four above.
+            ValueError: an outcome is not one of the five above.
         """
         batch = self.batches[batch_id]
         outcomes = dict(outcomes or {})
@@ -177,17 +225,16 @@ class BatchesMixin:
         if batch.get("status") == "cancelled":
             return []
         store = cast(_CallStore, self)
-        numbers = getattr(self, "phone_numbers", None)
-        from_number = FAKE_FROM_NUMBER
-        if isinstance(numbers, Mapping):
-            from_number = numbers.get(batch.get("from_number_id"), FAKE_FROM_NUMBER)
-        now = _now()
+        now = _format(store.now())
         calls: list[dict[str, Any]] = []
         for recipient in batch.get("recipients") or []:
-            if recipient.get("status") != "pending":
+            if recipient.get("status") != "queued":
                 continue
             number = recipient.get("to_number")
             status, end_reason, error = _OUTCOMES[outcomes.get(number, "completed")]
+            if error is not None:
+                _fail_before_dialing(recipient, error)
+                continue
             fields: dict[str, Any] = {
                 "id": f"ac_{uuid.uuid4().hex[:16]}",
                 "agent_id": batch.get("agent_id", "agent_fake"),
@@ -195,29 +242,95 @@ class BatchesMixin:
                 "batch_id": batch_id,
                 "telephony_params": {
                     "to": number,
-                    "from": from_number,
+                    "from": self._from_number(batch),
                     "direction": "outbound",
                 },
+                "telephony_account_type": "cartesia",
                 "start_time": now,
                 "end_time": now,
                 "end_reason": end_reason,
+                "dynamic_variables": dict(recipient.get("dynamic_variables") or {}),
+                "metadata": dict(recipient.get("metadata") or {}),
             }
-            if recipient.get("metadata") is not None:
-                fields["metadata"] = recipient["metadata"]
-            if error is not None:
-                fields["error_message"] = error
             calls.append(store.add_call(**fields))
             recipient["agent_call_id"] = fields["id"]
-            recipient["status"] = outcomes.get(number, "completed")
-            if error is None:
-                recipient.pop("error_message", None)
-            else:
-                recipient["error_message"] = error
+            recipient["status"] = status
+            recipient["end_reason"] = end_reason
+            recipient.pop("error_message", None)
         batch.setdefault("admitted_at", now)
-        batch["status"] = "completed"
-        batch["last_updated_at"] = now
-        batch.update(_counters(batch.get("recipients") or []))
+        self._settle(batch)
         return calls
+
+    def _from_number(self, batch: Mapping[str, Any]) -> str:
+        numbers = getattr(self, "phone_numbers", None)
+        if isinstance(numbers, Mapping):
+            return str(numbers.get(batch.get("from_number_id"), FAKE_FROM_NUMBER))
+        return FAKE_FROM_NUMBER
+
+    def _tick_batches(self) -> None:
+        """Move every batch along the fake's clock: copy each call's progress to its
+        recipient, then dispatch queued recipients into the free concurrency slots."""
+        store = cast(_CallStore, self)
+        for batch in self.batches.values():
+            recipients = batch.get("recipients")
+            if not recipients:
+                continue
+            changed = False
+            for recipient in recipients:
+                changed |= _follow_call(recipient, store.calls)
+            scheduled = _parse_time(batch.get("scheduled_at"))
+            if batch.get("status") not in {"pending", "in_progress"} or (
+                scheduled is not None and store.now() < scheduled
+            ):
+                if changed:
+                    self._settle(batch)
+                continue
+            limit = int(batch.get("target_concurrency_limit") or DEFAULT_TARGET_CONCURRENCY)
+            free = limit - sum(1 for r in recipients if r.get("status") in _IN_FLIGHT)
+            for recipient in recipients:
+                if free <= 0:
+                    break
+                if recipient.get("status") != "queued":
+                    continue
+                changed = True
+                number = str(recipient.get("to_number"))
+                unreachable = store.unreachable_numbers.get(number)
+                if unreachable is not None:
+                    message = unreachable.get("message") or "The call could not be placed."
+                    _fail_before_dialing(recipient, str(message))
+                    continue
+                call = store.place_call(
+                    agent_id=str(batch.get("agent_id", "agent_fake")),
+                    from_number=self._from_number(batch),
+                    to_number=number,
+                    dynamic_variables=recipient.get("dynamic_variables"),
+                    metadata=recipient.get("metadata"),
+                    batch_id=batch["id"],
+                )
+                recipient["agent_call_id"] = call["id"]
+                recipient["status"] = "dispatched"
+                recipient.pop("end_reason", None)
+                free -= 1
+            if changed:
+                batch.setdefault("admitted_at", _format(store.now()))
+                self._settle(batch)
+
+    def _settle(self, batch: dict[str, Any]) -> None:
+        """The batch's status and counters from its recipients, as the API derives them."""
+        recipients = batch.get("recipients") or []
+        statuses = [r.get("status") for r in recipients]
+        if batch.get("status") != "cancelled":
+            if statuses and all(
+                s == "failed" and r.get("agent_call_id") is None
+                for s, r in zip(statuses, recipients, strict=True)
+            ):
+                batch["status"] = "failed"
+            elif "queued" not in statuses:
+                batch["status"] = "completed"
+            elif any(s not in _NOT_DISPATCHED for s in statuses):
+                batch["status"] = "in_progress"
+        batch["last_updated_at"] = _now()
+        batch.update(_counters(recipients))
 
     def _store_batch(self, data: dict[str, Any]) -> None:
         if data["id"] not in self._batch_seq:
@@ -261,14 +374,22 @@ class BatchesMixin:
                 "Not found",
                 f"Phone number {fields['from_number_id']!r} not found.",
             )
+        count = len(fields["recipients"])
+        if self.usage_limit is not None and self.usage + count > self.usage_limit:
+            return json_error(
+                402, "usage_limit_reached", "Usage limit reached", _USAGE_LIMIT_MESSAGE
+            )
+        self.usage += count
         now = _now()
         recipients = [
             {
                 "id": f"acbr_{uuid.uuid4().hex[:16]}",
                 "to_number": item["to_number"],
-                "status": "pending",
+                "status": "queued",
                 "created_at": now,
-                **({"metadata": item["metadata"]} if item.get("metadata") is not None else {}),
+                **{
+                    k: item[k] for k in ("dynamic_variables", "metadata") if item.get(k) is not None
+                },
             }
             for item in fields["recipients"]
         ]
@@ -277,7 +398,7 @@ class BatchesMixin:
             "name": fields["name"],
             "agent_id": fields["agent_id"],
             "from_number_id": fields["from_number_id"],
-            "region": "US",
+            "region": fields.get("region", "US"),
             "target_concurrency_limit": fields.get(
                 "target_concurrency_limit", DEFAULT_TARGET_CONCURRENCY
             ),
@@ -291,7 +412,9 @@ class BatchesMixin:
         if "scheduled_at" in fields:
             batch["scheduled_at"] = fields["scheduled_at"]
         self._store_batch(batch)
-        return json_response(_without_recipients(batch), status=201)
+        return json_response(
+            render_batch(batch, legacy=is_legacy(request), recipients=False), status=201
+        )
 
     async def _list_batches(self, request: web.Request) -> web.Response:
         items = self._ordered_batches()
@@ -301,14 +424,15 @@ class BatchesMixin:
         page = paginate(items, request.query, "call batch")
         if isinstance(page, web.Response):
             return page
-        page["data"] = [_without_recipients(b) for b in page["data"]]
+        legacy = is_legacy(request)
+        page["data"] = [render_batch(b, legacy=legacy, recipients=False) for b in page["data"]]
         return json_response(page)
 
     async def _get_batch(self, request: web.Request) -> web.Response:
         batch = self._batch_or_404(request.match_info["batch_id"])
         if isinstance(batch, web.Response):
             return batch
-        return json_response(batch)
+        return json_response(render_batch(batch, legacy=is_legacy(request)))
 
     async def _cancel_batch(self, request: web.Request) -> web.Response:
         batch = self._batch_or_404(request.match_info["batch_id"])
@@ -318,11 +442,11 @@ class BatchesMixin:
         if batch.get("status") in {"pending", "in_progress"}:
             batch["status"] = "cancelled"
             for recipient in batch.get("recipients") or []:
-                if recipient.get("status") == "pending":
+                if recipient.get("status") == "queued":
                     recipient["status"] = "cancelled"
             batch["last_updated_at"] = _now()
             _recount(batch)
-        return json_response(batch)
+        return json_response(render_batch(batch, legacy=is_legacy(request)))
 
     async def _retry_batch(self, request: web.Request) -> web.Response:
         batch = self._batch_or_404(request.match_info["batch_id"])
@@ -333,28 +457,51 @@ class BatchesMixin:
                 400,
                 "batch_cancelled",
                 "Call batch cancelled",
-                "A cancelled call batch cannot be retried.",
+                "Batch is cancelled and cannot be retried.",
             )
         requeued = 0
         for recipient in batch.get("recipients") or []:
             if recipient.get("status") in _RETRYABLE:
-                recipient["status"] = "pending"
+                recipient["status"] = "queued"
                 recipient.pop("error_message", None)
+                recipient.pop("end_reason", None)
                 requeued += 1
         if requeued:
             batch["retry_count"] = int(batch.get("retry_count") or 0) + 1
             batch["status"] = "pending"
             batch["last_updated_at"] = _now()
             _recount(batch)
-        return json_response(batch)
+        return json_response(render_batch(batch, legacy=is_legacy(request)))
+
+
+def _fail_before_dialing(recipient: dict[str, Any], message: str) -> None:
+    recipient["status"] = "failed"
+    recipient["error_message"] = message
+    recipient.pop("agent_call_id", None)
+    recipient.pop("end_reason", None)
+
+
+def _follow_call(recipient: dict[str, Any], calls: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Copy the state of a dispatched recipient's call to it; whether anything changed."""
+    if recipient.get("status") not in _IN_FLIGHT:
+        return False
+    call = calls.get(str(recipient.get("agent_call_id")))
+    if call is None:
+        return False
+    status = call.get("status")
+    if status in {"completed", "failed"}:
+        recipient["status"] = status
+        if call.get("end_reason") is not None:
+            recipient["end_reason"] = call["end_reason"]
+        return True
+    if status == "started" and recipient.get("status") != "started":
+        recipient["status"] = "started"
+        return True
+    return False
 
 
 def _bad_request(message: str) -> web.Response:
     return json_error(400, "invalid_request", "Invalid request", message)
-
-
-def _without_recipients(batch: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in batch.items() if k != "recipients"}
 
 
 def _counters(recipients: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -381,7 +528,7 @@ def _seed_recipient(recipient: Any, now: str) -> dict[str, Any]:
     else:
         raise TypeError("each recipient must be a number, a BatchRecipient or a mapping")
     data.setdefault("id", f"acbr_{uuid.uuid4().hex[:16]}")
-    data.setdefault("status", "pending")
+    data.setdefault("status", "queued")
     data.setdefault("created_at", now)
     return data
 
@@ -398,8 +545,8 @@ def _validate_create(body: Any) -> dict[str, Any]:
         if not isinstance(value, str) or not value.strip():
             raise _Invalid(f"{key} is required and must be a non-empty string.")
     recipients = body.get("recipients")
-    if not isinstance(recipients, list) or not 1 <= len(recipients) <= 1000:
-        raise _Invalid("recipients must be a list of 1 to 1000 items.")
+    if not isinstance(recipients, list) or not 1 <= len(recipients) <= MAX_RECIPIENTS:
+        raise _Invalid(f"recipients must be a list of 1 to {MAX_RECIPIENTS} items.")
     for index, item in enumerate(recipients):
         where = f"recipients[{index}]"
         if not isinstance(item, dict):
@@ -413,6 +560,12 @@ def _validate_create(body: Any) -> dict[str, Any]:
         metadata = item.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise _Invalid(f"{where}.metadata must be an object.")
+        if "dynamic_variables" in item:
+            problem = dynamic_variables_problem(item["dynamic_variables"])
+            if problem is not None:
+                raise _Invalid(f"{where}: {problem}")
+    if "region" in body and body["region"] not in _REGIONS:
+        raise _Invalid(f"region must be one of US, EU, APAC, got {body['region']!r}.")
     for key, (low, high) in _INT_RANGES.items():
         if key not in body:
             continue

@@ -2,7 +2,9 @@
 
 Calls placed through the fake (or seeded with a :class:`Lifecycle`) move ``created`` ->
 ``started`` -> ``completed``/``failed`` as the fake's clock advances: ``fake.advance(seconds)``.
-Nothing moves on its own, so tests decide exactly when a call is in which state.
+Nothing moves on its own, so tests decide exactly when a call is in which state. A lifecycle's
+:class:`ToolStep` s run while the call is in progress: each adds a tool call to the transcript
+and assigns dynamic variables, as an agent's tool does.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import math
 import re
 import struct
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 from aiohttp import web
 
-from ._fake_http import json_error, json_response, paginate
+from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
+from ._fake_versions import is_legacy, render_call
 
 Route = tuple[str, str, Any]
 
@@ -39,8 +42,12 @@ _KEPT_ON_REDACT = {
     "deployment_id",
     "deployment_version_id",
     "deployment_region",
+    "telephony_account_type",
     "batch_id",
 }
+#: The phone number id the fake places outbound calls from (``ap_fake_number``, the id the
+#: fake used before phone number ids were known to look like ``pn_...``, works too).
+FAKE_PHONE_NUMBER_ID = "pn_fake_number"
 
 
 def iso(moment: dt.datetime) -> str:
@@ -48,6 +55,32 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") + (
         f".{moment.microsecond:06d}Z" if moment.microsecond else "Z"
     )
+
+
+@attrs.frozen
+class ToolStep:
+    """A tool call a fake call makes while in progress, assigning dynamic variables.
+
+    When the fake's clock reaches ``at`` seconds after the call started, the fake appends an
+    assistant turn whose tool call carries one ``dynamic_variable_updates`` entry per assigned
+    variable (old value, new value, when), and the call's ``dynamic_variables`` take the new
+    values (so a finished call shows the final ones).
+
+    Attributes:
+        at: seconds after the call started.
+        name: the tool's name.
+        assigns: the dynamic variables it sets (``str``, ``int``, ``float`` or ``bool``).
+        arguments: the arguments the agent passed.
+        result: what the tool returned.
+        tool_id: the configured tool's id.
+    """
+
+    at: float
+    name: str
+    assigns: Mapping[str, Any] = attrs.field(factory=dict)
+    arguments: Mapping[str, Any] = attrs.field(factory=dict)
+    result: str = '{"ok": true}'
+    tool_id: str = "tool_fake"
 
 
 @attrs.define
@@ -59,12 +92,14 @@ class Lifecycle:
         ends_at: clock time at which it ends.
         outcome: ``"completed"`` or ``"failed"``.
         end_reason: the ``end_reason`` it ends with.
+        tools: tool calls made while it runs (see :class:`ToolStep`).
     """
 
     starts_at: float | None
     ends_at: float
     outcome: str = "completed"
     end_reason: str = "agent_hangup"
+    tools: Sequence[ToolStep] = ()
 
 
 @attrs.define
@@ -132,8 +167,12 @@ class CallsMixin:
     recordings: dict[str, Recording]
     #: Phone number ids the fake accepts as ``from_number_id``, with their numbers.
     phone_numbers: dict[str, str]
-    #: Destination numbers that fail to dial, with the error object the API returns for them.
+    #: Destination numbers that fail to dial, with the error object the API returns for them
+    #: (batch recipients with such a number fail before dialing, with its ``message``).
     unreachable_numbers: dict[str, dict[str, Any]]
+    #: Tool calls every call placed through the API (Create Outbound Call, batch dispatch)
+    #: makes while it runs (see :class:`ToolStep`).
+    outbound_tools: list[ToolStep]
     #: Seconds on the fake's clock (see :meth:`advance`).
     clock: float
     _active_faults: dict[int, Any]
@@ -142,10 +181,15 @@ class CallsMixin:
         self.calls = {}
         self.logs = {}
         self.recordings = {}
-        self.phone_numbers = {"ap_fake_number": "+15555550100"}
+        self.phone_numbers = {
+            FAKE_PHONE_NUMBER_ID: "+15555550100",
+            "ap_fake_number": "+15555550100",
+        }
         self.unreachable_numbers = {}
+        self.outbound_tools = []
         self.clock = 0.0
         self._lifecycles: dict[str, Lifecycle] = {}
+        self._tools_done: dict[str, int] = {}
 
     def _call_routes(self) -> list[Route]:
         return [
@@ -200,7 +244,7 @@ class CallsMixin:
         if call is None:
             data: dict[str, Any] = {}
         elif hasattr(call, "to_dict"):
-            data = call.to_dict()
+            data = _with_null_old_values(call.to_dict())
         elif isinstance(call, Mapping):
             data = dict(call)
         else:
@@ -234,6 +278,14 @@ class CallsMixin:
         ):
             call["status"] = "started"
             call["start_time"] = iso(_EPOCH + dt.timedelta(seconds=life.starts_at or 0.0))
+        if life.starts_at is not None and call["status"] == "started":
+            done = self._tools_done.get(call_id, 0)
+            for step in life.tools[done:]:
+                if min(self.clock, life.ends_at) < life.starts_at + step.at:
+                    break
+                _run_tool(call, step, done)
+                done += 1
+            self._tools_done[call_id] = done
         if self.clock >= life.ends_at and call["status"] not in _TERMINAL:
             self._end_call(call, life.outcome, life.end_reason, life.ends_at)
 
@@ -255,26 +307,54 @@ class CallsMixin:
         call = self._call_or_404(request.match_info["call_id"])
         if isinstance(call, web.Response):
             return call
-        return json_response(call)
+        return json_response(render_call(call, legacy=is_legacy(request)))
 
     async def _list_calls(self, request: web.Request) -> web.Response:
         query = request.query
         agent_id, batch_id = query.get("agent_id"), query.get("batch_id")
         if not agent_id and not batch_id:
-            return json_error(400, "invalid_request", "Bad request", "agent_id is required.")
+            return json_error(
+                400, "invalid_request", "Bad request", "One of agent_id or batch_id is required."
+            )
+        batches: Mapping[str, Any] = getattr(self, "batches", {})
+        batch = batches.get(batch_id) if batch_id else None
+        if (
+            batch_id
+            and batch is None
+            and not any(c.get("batch_id") == batch_id for c in self.calls.values())
+        ):
+            return json_error(404, "batch_not_found", "Not found", f"No call batch {batch_id!r}.")
+        if agent_id and batch is not None and batch.get("agent_id") != agent_id:
+            return json_error(
+                400,
+                "invalid_request",
+                "Bad request",
+                f"agent_id {agent_id!r} does not match the agent of batch {batch_id!r}.",
+            )
+        bounds = _time_bounds(query)
+        if isinstance(bounds, web.Response):
+            return bounds
+        low, high = bounds
         items = [
             c
             for c in self.calls.values()
             if (agent_id is None or c.get("agent_id") == agent_id)
             and (batch_id is None or c.get("batch_id") == batch_id)
+            and _started_within(c, low, high)
         ]
         # Newest first; calls that never started sort last, ties by id for a stable order.
         items.sort(key=lambda c: (c.get("start_time") or "", c["id"]), reverse=True)
         page = paginate(items, query, "call")
         if isinstance(page, web.Response):
             return page
-        if query.get("expand") != "transcript":
-            page["data"] = [{k: v for k, v in c.items() if k != "transcript"} for c in page["data"]]
+        legacy = is_legacy(request)
+        expand = query.get("expand") == "transcript"
+        page["data"] = [
+            render_call(
+                c if expand else {k: v for k, v in c.items() if k != "transcript"}, legacy=legacy
+            )
+            for c in page["data"]
+        ]
         return json_response(page)
 
     async def _create_calls(self, request: web.Request) -> web.Response:
@@ -285,6 +365,16 @@ class CallsMixin:
         problem = _outbound_problem(body)
         if problem is not None:
             return json_error(400, "invalid_request", "Bad request", problem)
+        for index, item in enumerate(body["outbound_calls"]):
+            if "dynamic_variables" in item:
+                problem = dynamic_variables_problem(item["dynamic_variables"])
+                if problem is not None:
+                    return json_error(
+                        400,
+                        "invalid_dynamic_variables",
+                        "Bad request",
+                        f"outbound_calls[{index}]: {problem}",
+                    )
         from_number = self.phone_numbers.get(body["from_number_id"])
         if from_number is None:
             return json_error(404, "phone_number_not_found", "Not found", "Phone number not found.")
@@ -294,16 +384,41 @@ class CallsMixin:
             if number in self.unreachable_numbers:
                 results.append({"number": number, "error": self.unreachable_numbers[number]})
                 continue
-            call = self.add_call(
-                id=f"ac_{uuid.uuid4().hex[:16]}",
+            call = self.place_call(
                 agent_id=body["agent_id"],
-                status="created",
-                telephony_params={"to": number, "from": from_number, "direction": "outbound"},
-                metadata=item.get("metadata") or {},
-                lifecycle=Lifecycle(starts_at=self.clock + 1, ends_at=self.clock + 30),
+                from_number=from_number,
+                to_number=number,
+                dynamic_variables=item.get("dynamic_variables"),
+                metadata=item.get("metadata"),
             )
             results.append({"number": number, "agent_call_id": call["id"]})
         return json_response({"calls": results})
+
+    def place_call(
+        self,
+        *,
+        agent_id: str,
+        from_number: str,
+        to_number: str,
+        dynamic_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Store an outbound call placed now: ``created``, ``started`` 1 s later, ended 30 s
+        later, running :attr:`outbound_tools` meanwhile; returns its wire form."""
+        return self.add_call(
+            id=f"ac_{uuid.uuid4().hex[:16]}",
+            agent_id=agent_id,
+            status="created",
+            telephony_params={"to": to_number, "from": from_number, "direction": "outbound"},
+            telephony_account_type="cartesia",
+            dynamic_variables=dict(dynamic_variables or {}),
+            metadata=dict(metadata or {}),
+            lifecycle=Lifecycle(
+                starts_at=self.clock + 1, ends_at=self.clock + 30, tools=tuple(self.outbound_tools)
+            ),
+            **fields,
+        )
 
     async def _cancel_call(self, request: web.Request) -> web.Response:
         call = self._call_or_404(request.match_info["call_id"])
@@ -319,17 +434,24 @@ class CallsMixin:
         self._end_call(call, "completed", "api_cancelled", self.clock)
         return json_response({"cancelled": True})
 
+    def _not_ended(self, request: web.Request) -> web.Response:
+        # 2026-08-14 documents a 400; 2026-03-01 documented no status, and the fake answered
+        # 409 there (our guess then), which it keeps for clients pinned to that version.
+        status = 409 if is_legacy(request) else 400
+        return json_error(
+            status,
+            "call_not_ended",
+            "Call still in progress",
+            "Call is not in a terminal state. Only completed or failed calls can be deleted; "
+            "cancel an active call first.",
+        )
+
     async def _delete_call(self, request: web.Request) -> web.Response:
         call = self._call_or_404(request.match_info["call_id"])
         if isinstance(call, web.Response):
             return call
         if call["status"] not in {"completed", "failed"}:
-            return json_error(
-                409,
-                "call_not_ended",
-                "Call still in progress",
-                "Only completed or failed calls can be deleted; cancel it first.",
-            )
+            return self._not_ended(request)
         redacted = {k: v for k, v in call.items() if k in _KEPT_ON_REDACT}
         telephony = call.get("telephony_params") or {}
         kept = {k: telephony[k] for k in ("call_sid", "connection_type") if k in telephony}
@@ -339,7 +461,7 @@ class CallsMixin:
         self.calls[call["id"]] = redacted
         self.logs.pop(call["id"], None)
         self.recordings.pop(call["id"], None)
-        return json_response(redacted)
+        return json_response(render_call(redacted, legacy=is_legacy(request)))
 
     async def _get_logs(self, request: web.Request) -> web.Response:
         call_id = request.match_info["call_id"]
@@ -395,7 +517,102 @@ def _outbound_problem(body: Any) -> str | None:
             return "Each outbound call needs an E.164 to_number."
         if "metadata" in item and not isinstance(item["metadata"], dict):
             return "metadata must be an object."
+        unknown = sorted(set(item) - {"to_number", "dynamic_variables", "metadata"})
+        if unknown:
+            return f"Unknown field {unknown[0]!r} in an outbound call."
     ringing = body.get("ringing_timeout_seconds")
     if ringing is not None and not (isinstance(ringing, int) and 5 <= ringing <= 80):
         return "ringing_timeout_seconds must be 5 to 80."
     return None
+
+
+def _with_null_old_values(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``old_value: null`` put back in dynamic variable updates.
+
+    A model's ``to_dict()`` leaves out ``None`` fields, but the API always sends ``old_value``
+    (``null`` when the variable had no value), so the fake restores it.
+    """
+    for turn in data.get("transcript") or []:
+        for tool in turn.get("tool_calls") or []:
+            for update in tool.get("dynamic_variable_updates") or []:
+                update.setdefault("old_value", None)
+    return data
+
+
+def _run_tool(call: dict[str, Any], step: ToolStep, number: int) -> None:
+    """Append ``step``'s tool call to ``call``'s transcript and apply its assignments."""
+    variables = call.setdefault("dynamic_variables", {})
+    tool_call_id = f"tc_{call['id'].removeprefix('ac_')}_{number + 1:02d}"
+    updates = []
+    for name, value in step.assigns.items():
+        updates.append(
+            {
+                "variable_name": name,
+                "old_value": variables.get(name),
+                "new_value": value,
+                "updated_at": float(step.at),
+                "tool_id": step.tool_id,
+                "tool_call_id": tool_call_id,
+            }
+        )
+        variables[name] = value
+    tool_call: dict[str, Any] = {
+        "id": tool_call_id,
+        "name": step.name,
+        "arguments": dict(step.arguments),
+        "result": step.result,
+    }
+    if updates:
+        tool_call["dynamic_variable_updates"] = updates
+    call.setdefault("transcript", []).append(
+        {
+            "role": "assistant",
+            "start_timestamp": float(step.at),
+            "end_timestamp": float(step.at) + 0.5,
+            "tool_calls": [tool_call],
+        }
+    )
+
+
+def _parse_bound(value: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _time_bounds(
+    query: Mapping[str, str],
+) -> tuple[dt.datetime | None, dt.datetime | None] | web.Response:
+    """``start_time_gte``/``start_time_lte`` as aware datetimes, or the API's 400."""
+    bounds: list[dt.datetime | None] = []
+    for name in ("start_time_gte", "start_time_lte"):
+        raw = query.get(name)
+        if raw is None:
+            bounds.append(None)
+            continue
+        parsed = _parse_bound(raw)
+        if parsed is None:
+            return json_error(
+                400, "invalid_request", "Bad request", f"{name} is not an RFC 3339 timestamp."
+            )
+        bounds.append(parsed)
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        return json_error(
+            400, "invalid_request", "Bad request", "start_time_gte is after start_time_lte."
+        )
+    return low, high
+
+
+def _started_within(
+    call: Mapping[str, Any], low: dt.datetime | None, high: dt.datetime | None
+) -> bool:
+    if low is None and high is None:
+        return True
+    started = call.get("start_time")
+    parsed = _parse_bound(started) if isinstance(started, str) else None
+    if parsed is None:
+        return False  # a call that never started matches no start-time bound
+    return (low is None or parsed >= low) and (high is None or parsed <= high)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,7 @@ JSON = "application/json"
 def error_body(
     error_code: str | None, title: str, message: str, *, doc_url: str | None = None
 ) -> dict[str, Any]:
-    """Cartesia's structured error object (2026-03-01)."""
+    """Cartesia's structured error object (the spec's ``PublicErrorResponse``)."""
     body: dict[str, Any] = {
         "error_code": error_code,
         "title": title,
@@ -79,3 +80,29 @@ def paginate(
         page, has_more = rest[:limit], len(rest) > limit
         next_page = page[-1]["id"] if has_more else None
     return {"data": page, "has_more": has_more, "next_page": next_page}
+
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def dynamic_variables_problem(value: Any) -> str | None:
+    """What the API would say is wrong with one item's ``dynamic_variables`` (``None``: fine).
+
+    The spec's rules: an object of at most 64 names (letters, digits, ``_``; starting with a
+    letter or ``_``; up to 64 characters; no ``system__``/``secret__`` prefix) whose values are
+    strings, numbers or booleans, at most 16 KiB as UTF-8 JSON.
+    """
+    if not isinstance(value, dict):
+        return "dynamic_variables must be an object."
+    if len(value) > 64:
+        return "dynamic_variables may have at most 64 variables."
+    for name, item in value.items():
+        if not _VARIABLE_NAME.fullmatch(name):
+            return f"Invalid dynamic variable name {name!r}."
+        if name.startswith(("system__", "secret__")):
+            return f"Dynamic variable name {name!r} uses a reserved prefix."
+        if item is None or not isinstance(item, str | int | float):
+            return f"Dynamic variable {name!r} must be a string, number or boolean."
+    if len(orjson.dumps(value)) > 16 * 1024:
+        return "dynamic_variables exceeds 16 KiB."
+    return None

@@ -42,8 +42,10 @@ SAMPLE_BATCH_ID: Final = "acb_refills_0301"
 #: The sample call with the richest transcript (tool calls, an interruption, events, metrics).
 SAMPLE_CALL_ID: Final = "ac_dental_reschedule"
 #: The sample phone number id that places outbound calls (``from_number_id``).
-SAMPLE_FROM_NUMBER_ID: Final = "ap_fake_number"
+SAMPLE_FROM_NUMBER_ID: Final = "pn_fake_number"
 
+# The pharmacy's outbound calls, which form the sample batch.
+_BATCH_CALL_PREFIX = "ac_refill_"
 _DENTAL = "agent_dental_frontdesk"
 _FIBER = "agent_fiber_support"
 _PHARMACY = "agent_pharmacy_refills"
@@ -65,6 +67,7 @@ class _Tool(NamedTuple):
     arguments: dict[str, Any]
     result: str
     seconds: float = 0.6  # how long the tool took (a pause before the agent speaks again)
+    assigns: dict[str, Any] = {}  # noqa: RUF012 - dynamic variables it sets (never mutated)
 
 
 class _Say(NamedTuple):
@@ -101,9 +104,14 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def _transcript(
-    script: Sequence[_Line], rng: random.Random, *, prefix: str
+    script: Sequence[_Line],
+    rng: random.Random,
+    *,
+    prefix: str,
+    variables: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Wire-format turns for a script, with plausible timing and latency figures."""
+    """Wire-format turns for a script, with plausible timing and latency figures. Tools that
+    assign dynamic variables record the updates and change ``variables`` in place."""
     turns: list[dict[str, Any]] = []
     clock = round(rng.uniform(0.3, 0.8), 3)
     tool_number = 0
@@ -156,14 +164,26 @@ def _transcript(
                 calls = []
                 for tool in line.tools:
                     tool_number += 1
-                    calls.append(
-                        {
-                            "id": f"tool_{prefix}_{tool_number:03d}",
-                            "name": tool.name,
-                            "arguments": tool.arguments,
-                            "result": tool.result,
-                        }
-                    )
+                    tool_call: dict[str, Any] = {
+                        "id": f"tool_{prefix}_{tool_number:03d}",
+                        "name": tool.name,
+                        "arguments": tool.arguments,
+                        "result": tool.result,
+                    }
+                    if tool.assigns and variables is not None:
+                        tool_call["dynamic_variable_updates"] = [
+                            {
+                                "variable_name": name,
+                                "old_value": variables.get(name),
+                                "new_value": value,
+                                "updated_at": round(start + duration, 3),
+                                "tool_id": f"tool_cfg_{tool.name}",
+                                "tool_call_id": tool_call["id"],
+                            }
+                            for name, value in tool.assigns.items()
+                        ]
+                        variables.update(tool.assigns)
+                    calls.append(tool_call)
                     duration += tool.seconds
                 turn["tool_calls"] = calls
         turns.append(turn)
@@ -185,11 +205,15 @@ def _call(
     summary: str | None = None,
     error_message: str | None = None,
     metadata: dict[str, Any] | None = None,
+    dynamic_variables: dict[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A call in wire format; ``length`` (seconds) defaults to the end of the transcript."""
+    """A call in wire format (both versions' fields: each version's view shows its own);
+    ``length`` (seconds) defaults to the end of the transcript. ``dynamic_variables`` are the
+    initial values; tools that assign variables leave the final ones in the call."""
     rng = random.Random(call_id)  # noqa: S311 - reproducible sample data, not secrets
-    transcript = _transcript(script, rng, prefix=call_id.removeprefix("ac_"))
+    variables = dict(dynamic_variables or {})
+    transcript = _transcript(script, rng, prefix=call_id.removeprefix("ac_"), variables=variables)
     if length is None:
         length = (transcript[-1]["end_timestamp"] if transcript else 0.0) + rng.uniform(0.8, 2.0)
     started = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
@@ -211,6 +235,7 @@ def _call(
             "direction": direction,
             "connection_type": "websocket",
         },
+        "telephony_account_type": "cartesia",
         "summary": summary,
         "error_message": error_message,
         "end_reason": end_reason,
@@ -219,6 +244,7 @@ def _call(
         "deployment_region": region,
         "zdr_enabled": False,
         "metadata": metadata or {},
+        "dynamic_variables": variables,
     }
     data.update(extra)
     return {k: v for k, v in data.items() if v is not None}
@@ -393,6 +419,7 @@ def _dental_calls() -> list[dict[str, Any]]:
                 "call_sid": "CA5d1e0c2b9a8f47e6b3c1d0a9f8e7d6c5",
                 "connection_type": "websocket",
             },
+            "telephony_account_type": "cartesia",
             "deployment_id": "ad_dental_01",
             "deployment_version_id": "av_dental_07",
             "deployment_region": "US",
@@ -478,7 +505,8 @@ def _fiber_calls() -> list[dict[str, Any]]:
         caller="+447700900118",
         zdr_enabled=True,
     )
-    del zdr["transcript"]  # zero data retention: nothing said on the call is kept
+    # Zero data retention: nothing said on the call is kept, nor its dynamic variables.
+    del zdr["transcript"], zdr["dynamic_variables"]
     return [
         _call(
             "ac_fiber_outage",
@@ -528,6 +556,7 @@ def _pharmacy_calls() -> list[dict[str, Any]]:
                 {"rx_number": "RX-448120", "fulfilment": "pickup", "pickup_date": "2026-03-02"},
                 '{"held_until": "2026-03-09", "copay_usd": 5.0}',
                 0.5,
+                {"pickup_date": "2026-03-02", "copay_usd": 5.0, "refill_confirmed": True},
             ),
         ),
         _agent("It's on hold until March ninth, and your copay is five dollars. Anything else?"),
@@ -552,7 +581,7 @@ def _pharmacy_calls() -> list[dict[str, Any]]:
             summary="Dana confirmed pickup of her lisinopril 10 mg refill tomorrow afternoon; it "
             "is held until March 9 with a $5 copay.",
             metadata={"patient_first_name": "Dana", "rx_number": "RX-448120"},
-            batch_id=SAMPLE_BATCH_ID,
+            dynamic_variables={"patient_first_name": "Dana", "rx_number": "RX-448120"},
         ),
         _call(
             "ac_refill_marcus",
@@ -565,7 +594,7 @@ def _pharmacy_calls() -> list[dict[str, Any]]:
             caller="+13125550178",
             error_message="Nobody answered within the 60 s ringing timeout.",
             metadata={"patient_first_name": "Marcus", "rx_number": "RX-448377"},
-            batch_id=SAMPLE_BATCH_ID,
+            dynamic_variables={"patient_first_name": "Marcus", "rx_number": "RX-448377"},
         ),
         _call(
             "ac_refill_priya",
@@ -578,7 +607,7 @@ def _pharmacy_calls() -> list[dict[str, Any]]:
             caller="+13125550191",
             error_message="The line was busy.",
             metadata={"patient_first_name": "Priya", "rx_number": "RX-449002"},
-            batch_id=SAMPLE_BATCH_ID,
+            dynamic_variables={"patient_first_name": "Priya", "rx_number": "RX-449002"},
         ),
         _call(
             "ac_refill_tom",
@@ -589,7 +618,7 @@ def _pharmacy_calls() -> list[dict[str, Any]]:
             caller="+13125550123",
             summary="Reached voicemail; left a message asking Tom to call the pharmacy back.",
             metadata={"patient_first_name": "Tom", "rx_number": "RX-447915"},
-            batch_id=SAMPLE_BATCH_ID,
+            dynamic_variables={"patient_first_name": "Tom", "rx_number": "RX-447915"},
         ),
     ]
 
@@ -681,28 +710,26 @@ def seed_samples(fake: FakeCartesia) -> list[AgentCall]:
     from ._fake_calls import Recording  # noqa: PLC0415 - aiohttp only when a fake is in use
 
     calls = sample_calls()
-    for call in calls:
-        seconds = sample_recording_seconds(call)
-        fake.add_call(
-            call,
-            logs=sample_logs(call),
-            recording=None if seconds is None else Recording(seconds),
-        )
-    outcomes = {"completed": "completed", "dial_no_answer": "no_answer", "dial_busy": "busy"}
     recipients = []
     for call in calls:
-        if call.extra.get("batch_id") != SAMPLE_BATCH_ID or call.start_time is None:
+        seconds = sample_recording_seconds(call)
+        in_batch = call.id.startswith(_BATCH_CALL_PREFIX)
+        stored = fake.add_call(
+            call, logs=sample_logs(call), recording=None if seconds is None else Recording(seconds)
+        )
+        if in_batch:
+            stored["batch_id"] = SAMPLE_BATCH_ID  # the fake's bookkeeping: never on the wire
+        if not in_batch:
             continue
         recipient: dict[str, Any] = {
-            "id": "acbr_" + call.id.removeprefix("ac_refill_"),
+            "id": "acbr_" + call.id.removeprefix(_BATCH_CALL_PREFIX),
             "to_number": call.telephony_params.to if call.telephony_params else None,
-            "status": outcomes.get(str(call.end_reason), "completed"),
+            "status": str(call.status),
             "created_at": "2026-03-01T10:59:30Z",
             "agent_call_id": call.id,
+            "end_reason": str(call.end_reason),
             "metadata": call.metadata,
         }
-        if call.error_message:
-            recipient["error_message"] = call.error_message
         recipients.append(recipient)
     fake.add_batch(
         id=SAMPLE_BATCH_ID,
