@@ -1,6 +1,6 @@
 """The API's objects as frozen attrs classes (API version ``2026-03-01``).
 
-Every model is a :class:`~cartesia_calls._convert.Model`: build one from parsed JSON with
+Every model is a :class:`~cartesia_calls._model_base.Model`: build one from parsed JSON with
 ``AgentCall.from_dict(data)``, turn it back with ``call.to_dict()``. Only the fields the API
 always sends are required; every other field is ``None`` when the response did not carry it (or
 carried ``null``); lists and objects too, so ``None`` always means "absent", and ``[]`` means "sent,
@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from . import _display
-from ._convert import WIRE_NAME, Model, parameterize
+from ._converter import WIRE_NAME
 from ._enums import (
     BatchStatus,
     CallDirection,
@@ -30,6 +30,7 @@ from ._enums import (
     TurnEndReason,
     TurnRole,
 )
+from ._model_base import Model, parameterize
 
 __all__ = [
     "AgentCall",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from .errors import APIError
 
 if TYPE_CHECKING:
-    from ._convert import Model
+    from ._model_base import Model
     from ._models import Page
 
 __all__ = ["AsyncPager"]

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cartesia_calls import _models
-from cartesia_calls._convert import _fast_hook, _structure_hook
+from cartesia_calls._codec import detailed_hook
 from cartesia_calls._enums import TurnRole
+from cartesia_calls._fastpath import fast_hook
 
 from .test_models_fuzz import loosely_shaped, noise, valid_bodies
 
@@ -31,11 +32,11 @@ def compare(data: Any, cl: Any) -> None:
     detailed_error: Exception | None = None
     fast = detailed = None
     try:
-        fast = _fast_hook(cl)(data)
+        fast = fast_hook(cl)(data)
     except Exception as error:
         fast_error = error
     try:
-        detailed = _structure_hook(cl)(data, cl)
+        detailed = detailed_hook(cl)(data, cl)
     except Exception as error:
         detailed_error = error
     assert (fast_error is None) == (detailed_error is None), (fast_error, detailed_error, data)
