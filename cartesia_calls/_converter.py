@@ -36,6 +36,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
+from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._enums import OpenEnum
@@ -327,13 +328,17 @@ def _dict_factory(t: Any) -> StructureHook:
     def structure_object(value: Any, _: Any) -> dict[str, Any]:
         if value.__class__ is not dict and not isinstance(value, dict):
             raise wrong("an object", value)
-        for key in value:
-            if key.__class__ is not str:
-                raise InvalidValue(f"expected an object with string keys, got key {key!r}")
-        _check_depth(value)
+        if not _STR.issuperset(map(type, value)):
+            key = next(key for key in value if key.__class__ is not str)
+            raise InvalidValue(f"expected an object with string keys, got key {key!r}")
+        if too_deep(value):
+            raise InvalidValue(_TOO_DEEP)
         return dict(value)
 
     return structure_object
+
+
+_STR: Final = frozenset({str})
 
 
 def _is_list_type(t: Any) -> bool:
@@ -376,6 +381,18 @@ def _unstructure_free_form(value: Any) -> Any:
     if is_model(cls) or isinstance(value, OpenEnum | _dt.datetime):
         return converter.unstructure(value)
     return value
+
+
+def _optional_unstructure_factory(t: Any) -> Callable[[Any], Any]:
+    (inner,) = (a for a in get_args(t) if a is not NoneType)
+    hook = converter.get_unstructure_hook(inner)
+    if hook is identity:
+        return identity  # cattrs then writes the field as it is, without a call
+
+    def unstructure_optional(value: Any) -> Any:
+        return None if value is None else hook(value)
+
+    return unstructure_optional
 
 
 def _is_object_type(t: Any) -> bool:
@@ -512,4 +529,5 @@ converter.register_unstructure_hook(_dt.datetime, format_datetime)
 converter.register_unstructure_hook(OpenEnum, _unstructure_enum)
 converter.register_unstructure_hook_func(_is_object_type, _unstructure_object)
 converter.register_unstructure_hook_func(is_passthrough, _unstructure_free_form)
+converter.register_unstructure_hook_factory(is_optional, _optional_unstructure_factory)
 converter.register_unstructure_hook_factory(is_model, _model_unstructure_factory)

@@ -38,6 +38,7 @@ __all__ = ["MAX_DEPTH", "safe_repr", "too_deep"]
 MAX_DEPTH: Final = 100
 
 _CONTAINERS: Final = (dict, list, tuple)
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
@@ -47,6 +48,8 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
     shared inside a caller's own structure) is looked at once, so the work stays linear in the
     number of containers times the depth, and a cycle counts as too deep.
     """
+    if value.__class__ is dict and _SCALARS.issuperset(map(type, value.values())):
+        return limit < 1  # the common case, a flat object, checked in C
     level: list[Any] = [value] if isinstance(value, _CONTAINERS) else []
     depth = 0
     while level:
@@ -56,6 +59,8 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
         below: dict[int, Any] = {}
         for container in level:
             children = container.values() if isinstance(container, dict) else container
+            if _SCALARS.issuperset(map(type, children)):
+                continue  # nothing nested: checked in C
             for child in children:
                 if isinstance(child, _CONTAINERS):
                     below[id(child)] = child
