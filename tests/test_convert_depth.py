@@ -280,6 +280,22 @@ def test_a_model_built_by_hand_with_any_depth_can_be_shown_and_turned_into_a_dic
     assert result.to_dict()["error"] == result.error  # (== would recurse if not shared)
 
 
+def test_models_enums_and_datetimes_a_caller_puts_in_a_free_form_field_are_written_as_json() -> (
+    None
+):
+    call = AgentCall(id="ac_1", agent_id="agent_1", status=CallStatus.COMPLETED)
+    when = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    for error, written in [
+        (call, {"id": "ac_1", "agent_id": "agent_1", "status": "completed"}),
+        (CallStatus.FAILED, "failed"),
+        (when, "2026-03-01T12:00:00Z"),
+        ("busy", "busy"),
+    ]:
+        result = OutboundCallResult(number="+1", error=error)
+        assert result.to_dict() == {"number": "+1", "error": written}
+        assert orjson.loads(dumps(result)) == {"number": "+1", "error": written}
+
+
 def test_writing_a_value_deeper_than_json_writers_go_is_a_type_error() -> None:
     call = AgentCall(
         id="ac_1", agent_id="agent_1", status=CallStatus.COMPLETED, metadata=nested_objects(2_000)

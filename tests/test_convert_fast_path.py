@@ -21,6 +21,7 @@ from cartesia_calls import _models
 from cartesia_calls._codec import detailed_hook
 from cartesia_calls._enums import TurnRole
 from cartesia_calls._fastpath import fast_hook
+from cartesia_calls._freeform import MAX_DEPTH
 
 from .test_models_fuzz import loosely_shaped, noise, valid_bodies
 
@@ -78,6 +79,13 @@ class Str(str):
     __slots__ = ()
 
 
+def nested(levels: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
 TURN = {"role": "user", "start_timestamp": 1.0, "end_timestamp": 2.5}
 CALL = {"id": "a", "agent_id": "b", "status": "completed"}
 
@@ -108,6 +116,15 @@ EDGES: list[tuple[Any, Any]] = [
     ({"call_id": "c", "logs": ["a", Str("b")]}, _models.CallLogs),
     ({"call_id": "c", "logs": ["a", 1]}, _models.CallLogs),
     ({"cancelled": 1}, _models.CallCancellation),
+    # Free-form values at the depth bound and one level past it, in a field and in `extra`.
+    ({**CALL, "metadata": nested(MAX_DEPTH)}, _models.AgentCall),
+    ({**CALL, "metadata": nested(MAX_DEPTH + 1)}, _models.AgentCall),
+    ({**CALL, "zzz": nested(MAX_DEPTH)}, _models.AgentCall),
+    ({**CALL, "zzz": nested(MAX_DEPTH + 1)}, _models.AgentCall),
+    ({"calls": [{"number": "1", "error": [nested(MAX_DEPTH - 1)]}]}, _models.OutboundCallResponse),
+    ({"calls": [{"number": "1", "error": [nested(MAX_DEPTH)]}]}, _models.OutboundCallResponse),
+    ({"data": [[nested(MAX_DEPTH - 2)]]}, _models.Page),
+    ({"data": [[nested(MAX_DEPTH - 1)]]}, _models.Page),
 ]
 
 
