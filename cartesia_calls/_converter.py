@@ -45,6 +45,7 @@ from ._freeform import MAX_DEPTH, too_deep
 __all__ = [
     "WIRE_NAME",
     "InvalidValue",
+    "StructureHook",
     "converter",
     "format_datetime",
     "is_model",
@@ -113,6 +114,9 @@ def wrong(expected: str, value: object) -> InvalidValue:
 
 
 _TOO_DEEP: Final = f"expected at most {MAX_DEPTH} levels of nesting, got more"
+
+
+_STR: Final = frozenset({str})
 
 
 def _check_depth(value: Any, path: str = "") -> None:
@@ -338,9 +342,6 @@ def _dict_factory(t: Any) -> StructureHook:
     return structure_object
 
 
-_STR: Final = frozenset({str})
-
-
 def _is_list_type(t: Any) -> bool:
     origin: Any = get_origin(t)
     return origin is list
@@ -366,19 +367,14 @@ def _unstructure_enum(value: OpenEnum) -> str:
     return value._value_
 
 
-def _unstructure_object(value: dict[str, Any]) -> dict[str, Any]:
-    return dict(value)
-
-
 def _unstructure_free_form(value: Any) -> Any:
     """A free-form value as JSON: copied one level deep, never descended into (any depth is
     safe); a model, enum or datetime a caller put there is written as usual."""
-    cls = value.__class__
-    if cls is dict:
+    if isinstance(value, dict):
         return dict(value)
-    if cls is list:
+    if isinstance(value, list):
         return list(value)
-    if is_model(cls) or isinstance(value, OpenEnum | _dt.datetime):
+    if is_model(value.__class__) or isinstance(value, OpenEnum | _dt.datetime):
         return converter.unstructure(value)
     return value
 
@@ -395,7 +391,10 @@ def _optional_unstructure_factory(t: Any) -> Callable[[Any], Any]:
     return unstructure_optional
 
 
-def _is_object_type(t: Any) -> bool:
+def _is_free_form(t: Any) -> bool:
+    """``Any``, an unbound type variable, or ``dict[str, Any]``."""
+    if is_passthrough(t):
+        return True
     args = get_args(t)
     return get_origin(t) is dict and len(args) == 2 and args[0] is str and is_passthrough(args[1])
 
@@ -527,7 +526,6 @@ converter.register_structure_hook_factory(is_model, _model_structure_factory)
 
 converter.register_unstructure_hook(_dt.datetime, format_datetime)
 converter.register_unstructure_hook(OpenEnum, _unstructure_enum)
-converter.register_unstructure_hook_func(_is_object_type, _unstructure_object)
-converter.register_unstructure_hook_func(is_passthrough, _unstructure_free_form)
+converter.register_unstructure_hook_func(_is_free_form, _unstructure_free_form)
 converter.register_unstructure_hook_factory(is_optional, _optional_unstructure_factory)
 converter.register_unstructure_hook_factory(is_model, _model_unstructure_factory)
