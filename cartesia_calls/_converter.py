@@ -200,31 +200,16 @@ def format_datetime(value: _dt.datetime) -> str:
     return value.replace(tzinfo=None).isoformat() + "Z"
 
 
-# ``X | None`` versions of the primitive hooks, written out (no nested call on the hot path).
+def _optional_primitive(cls: type, hook: StructureHook) -> StructureHook:
+    """The hook of ``cls | None``: ``None`` and exact ``cls`` values pass as they are (no nested
+    call on the hot path); anything else goes to ``hook``."""
 
+    def structure_optional_primitive(value: Any, _: Any) -> Any:
+        if value is None or value.__class__ is cls:
+            return value
+        return hook(value, _)
 
-def _structure_optional_str(value: Any, _: Any) -> str | None:
-    if value is None or value.__class__ is str:
-        return value
-    return _structure_str(value, _)
-
-
-def _structure_optional_int(value: Any, _: Any) -> int | None:
-    if value is None or value.__class__ is int:
-        return value
-    return _structure_int(value, _)
-
-
-def _structure_optional_float(value: Any, _: Any) -> float | None:
-    if value is None or value.__class__ is float:
-        return value
-    return _structure_float(value, _)
-
-
-def _structure_optional_bool(value: Any, _: Any) -> bool | None:
-    if value is None or value.__class__ is bool:
-        return value
-    raise wrong("a boolean", value)
+    return structure_optional_primitive
 
 
 def _structure_optional_datetime(value: Any, _: Any) -> _dt.datetime | None:
@@ -234,11 +219,11 @@ def _structure_optional_datetime(value: Any, _: Any) -> _dt.datetime | None:
 
 
 _OPTIONAL_PRIMITIVES: Final[dict[Any, StructureHook]] = {
-    str: _structure_optional_str,
-    int: _structure_optional_int,
-    float: _structure_optional_float,
-    bool: _structure_optional_bool,
-    _dt.datetime: _structure_optional_datetime,
+    str: _optional_primitive(str, _structure_str),
+    int: _optional_primitive(int, _structure_int),
+    float: _optional_primitive(float, _structure_float),
+    bool: _optional_primitive(bool, _structure_bool),
+    _dt.datetime: _structure_optional_datetime,  # an aware datetime may still need converting
 }
 
 

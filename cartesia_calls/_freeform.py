@@ -14,9 +14,10 @@ The choice, and why:
   (``$.metadata``, ``$.transcript[3].tool_calls[0].arguments``, ``$.some_unknown_key``). Real
   metadata nests a few levels; 100 is protobuf's default recursion limit, and even under the
   deepest free-form field (tool-call ``arguments``, 7 levels into a page of calls) a body is at
-  most 107 levels deep, well within the 254 ``orjson`` writes. So whatever :func:`~cartesia_calls._codec.decode` returns can always be written back
-  with :func:`~cartesia_calls._codec.dumps` (what ``export`` writes) and turned into a dict.
-  The check is one breadth-first pass, no recursion, linear in the value's size.
+  most 107 levels deep, well within the 254 ``orjson`` writes. So whatever
+  :func:`~cartesia_calls._codec.decode` returns can always be written back with
+  :func:`~cartesia_calls._codec.dumps` (what ``export`` writes) and turned into a dict. The
+  check is one breadth-first pass, no recursion, linear in the value's size.
 * **No recursion after that.** ``to_dict`` copies a free-form value one level deep and never
   descends into it; :func:`safe_repr` walks dicts, lists and tuples with an explicit stack. Both
   are therefore safe for any depth a caller builds by hand; only ``dumps`` may still refuse a
