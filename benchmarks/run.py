@@ -320,7 +320,7 @@ def decode_breakdown(bench: Bench) -> dict[str, Any]:
     is the same decode with the garbage collector paused, to show its share.
     """
     from cartesia_calls import AgentCall  # noqa: PLC0415
-    from cartesia_calls._convert import decode  # noqa: PLC0415
+    from cartesia_calls._codec import decode  # noqa: PLC0415
 
     floor = next(c for c in bench.contenders if isinstance(c, cs.Floor))
 

@@ -15,7 +15,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._batches import AsyncBatches
 from ._calls import AsyncCalls
-from ._convert import decode, dumps
+from ._codec import decode, dumps
 from ._logging import setup_from_env
 from ._retry import Backoff
 from ._transport import (

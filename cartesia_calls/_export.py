@@ -19,7 +19,7 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from ._convert import dumps, loads
+from ._codec import dumps, loads
 from ._models import AgentCall
 
 if TYPE_CHECKING:

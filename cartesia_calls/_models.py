@@ -5,7 +5,7 @@ so is every property of ``2026-03-01`` that 2026-08-14 dropped (``metadata``, ``
 ``log_event``, ``deployment_id``...; their docs say "2026-03-01"), so a body of either version
 decodes with nothing left in ``extra``. See the "API versions" page of the docs.
 
-Every model is a :class:`~cartesia_calls._convert.Model`: build one from parsed JSON with
+Every model is a :class:`~cartesia_calls._model_base.Model`: build one from parsed JSON with
 ``AgentCall.from_dict(data)``, turn it back with ``call.to_dict()``. Only the fields the API
 always sends are required; every other field is ``None`` when the response did not carry it (or
 carried ``null``); lists and objects too, so ``None`` always means "absent", and ``[]`` means "sent,
@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from . import _display
-from ._convert import WIRE_NAME, Model, parameterize
+from ._converter import WIRE_NAME
 from ._enums import (
     BatchStatus,
     CallDirection,
@@ -36,6 +36,7 @@ from ._enums import (
     TurnEndReason,
     TurnRole,
 )
+from ._model_base import Model, parameterize
 
 __all__ = [
     "AgentCall",

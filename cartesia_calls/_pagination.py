@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from .errors import APIError
 
 if TYPE_CHECKING:
-    from ._convert import Model
+    from ._model_base import Model
     from ._models import Page
 
 __all__ = ["AsyncPager"]

@@ -33,7 +33,7 @@ from ._models import (
 from ._pagination import AsyncPager
 
 if TYPE_CHECKING:
-    from ._convert import Model
+    from ._model_base import Model
     from ._runner import LoopRunner
     from ._sync import Client
 

@@ -81,8 +81,10 @@ from typing import Any, ClassVar, Final, Self, TypeVar, cast
 import attrs
 import orjson
 
-from ._convert import Model, body_text, structure
+from ._codec import structure
+from ._decode_errors import body_text
 from ._enums import TurnRole
+from ._model_base import Model
 from ._models import AgentCall, ToolCall
 from .errors import MAX_ERROR_BODY_CHARS, ResponseDecodeError, WebhookVerificationError
 

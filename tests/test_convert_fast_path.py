@@ -9,15 +9,19 @@ change what a user gets back.
 from __future__ import annotations
 
 import collections
+import traceback
 import typing
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cartesia_calls import _models
-from cartesia_calls._convert import _fast_hook, _structure_hook
+from cartesia_calls._codec import detailed_hook
 from cartesia_calls._enums import TurnRole
+from cartesia_calls._fastpath import fast_hook
+from cartesia_calls._freeform import MAX_DEPTH
 
 from .test_models_fuzz import loosely_shaped, noise, valid_bodies
 
@@ -31,11 +35,11 @@ def compare(data: Any, cl: Any) -> None:
     detailed_error: Exception | None = None
     fast = detailed = None
     try:
-        fast = _fast_hook(cl)(data)
+        fast = fast_hook(cl)(data)
     except Exception as error:
         fast_error = error
     try:
-        detailed = _structure_hook(cl)(data, cl)
+        detailed = detailed_hook(cl)(data, cl)
     except Exception as error:
         detailed_error = error
     assert (fast_error is None) == (detailed_error is None), (fast_error, detailed_error, data)
@@ -75,6 +79,13 @@ class Str(str):
     __slots__ = ()
 
 
+def nested(levels: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
 TURN = {"role": "user", "start_timestamp": 1.0, "end_timestamp": 2.5}
 CALL = {"id": "a", "agent_id": "b", "status": "completed"}
 
@@ -105,9 +116,29 @@ EDGES: list[tuple[Any, Any]] = [
     ({"call_id": "c", "logs": ["a", Str("b")]}, _models.CallLogs),
     ({"call_id": "c", "logs": ["a", 1]}, _models.CallLogs),
     ({"cancelled": 1}, _models.CallCancellation),
+    # Free-form values at the depth bound and one level past it, in a field and in `extra`.
+    ({**CALL, "metadata": nested(MAX_DEPTH)}, _models.AgentCall),
+    ({**CALL, "metadata": nested(MAX_DEPTH + 1)}, _models.AgentCall),
+    ({**CALL, "zzz": nested(MAX_DEPTH)}, _models.AgentCall),
+    ({**CALL, "zzz": nested(MAX_DEPTH + 1)}, _models.AgentCall),
+    ({"calls": [{"number": "1", "error": [nested(MAX_DEPTH - 1)]}]}, _models.OutboundCallResponse),
+    ({"calls": [{"number": "1", "error": [nested(MAX_DEPTH)]}]}, _models.OutboundCallResponse),
+    ({"data": [[nested(MAX_DEPTH - 2)]]}, _models.Page),
+    ({"data": [[nested(MAX_DEPTH - 1)]]}, _models.Page),
 ]
 
 
 def test_edge_cases_get_the_same_answer() -> None:
     for data, cl in EDGES:
         compare(data, cl)
+
+
+def test_a_traceback_through_generated_code_shows_its_source_line() -> None:
+    # The generated function raises (a required key is missing) before the detailed path runs:
+    # a maintainer reading the traceback sees the generated line, as with cattrs' own code.
+    fast = fast_hook(_models.TranscriptTurn)
+    with pytest.raises(KeyError) as info:
+        fast({"role": "user", "start_timestamp": 1.0})
+    text = "".join(traceback.format_exception(info.value))
+    assert '<cartesia_calls fast structure TranscriptTurn>", line ' in text
+    assert "v = o['end_timestamp']" in text

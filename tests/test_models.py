@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from cartesia_calls._convert import Model, decode, dumps, loads, unstructure
+from cartesia_calls._codec import decode, dumps, loads, unstructure
 from cartesia_calls._enums import (
     BatchStatus,
     CallDirection,
@@ -25,6 +25,7 @@ from cartesia_calls._enums import (
     TurnEndReason,
     TurnRole,
 )
+from cartesia_calls._model_base import Model
 from cartesia_calls._models import (
     AgentCall,
     BatchRecipient,

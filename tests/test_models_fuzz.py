@@ -13,8 +13,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cartesia_calls._convert import WIRE_NAME, Model, decode, dumps
+from cartesia_calls._codec import decode, dumps
+from cartesia_calls._converter import WIRE_NAME
 from cartesia_calls._enums import OpenEnum
+from cartesia_calls._model_base import Model
 from cartesia_calls._models import AgentCall, CallBatch, Page
 from cartesia_calls.errors import ResponseDecodeError
 

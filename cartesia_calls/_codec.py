@@ -1,0 +1,118 @@
+"""JSON bytes <-> models: the entry points the rest of the SDK calls.
+
+* :func:`decode` parses a response body once (``orjson``) and builds the requested model;
+  :func:`structure` does the same from parsed JSON (what ``Model.from_dict`` calls).
+* Both go through one helper, :func:`_build`: the generated fast path first
+  (:mod:`._fastpath`); if it raises anything, the converter's detailed hooks from the start
+  (:mod:`._converter`); if those fail too, one
+  :class:`~cartesia_calls.errors.ResponseDecodeError` with the JSON path of the first bad value
+  (:mod:`._decode_errors`). Nothing else escapes.
+* :func:`unstructure` and :func:`dumps` go the other way: wire names, ``...Z`` datetimes,
+  plain-string enums, no ``None`` fields, ``extra`` merged back in.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+
+from ._converter import StructureHook, converter, format_datetime, is_model
+from ._decode_errors import body_text, decode_error, text_of
+from ._fastpath import fast_hook
+from .errors import ResponseDecodeError
+
+__all__ = ["decode", "detailed_hook", "dumps", "loads", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+_HOOKS: dict[Any, StructureHook] = {}
+
+
+def detailed_hook(cl: Any) -> StructureHook:
+    """The converter's (detailed, path-reporting) structure hook for ``cl``; cached."""
+    hook = _HOOKS.get(cl)
+    if hook is None:
+        hook = _HOOKS[cl] = converter.get_structure_hook(cl)
+    return hook
+
+
+def _build(data: Any, cl: type[T], body: Callable[[], str], **context: Any) -> T:
+    """``data`` as a ``cl``: the fast path, else the detailed one, else a ResponseDecodeError
+    carrying ``body()`` and ``context`` (status, method, URL)."""
+    try:
+        return fast_hook(cl)(data)  # type: ignore[no-any-return]
+    except Exception:  # noqa: S110 - the detailed hook below tells what is wrong
+        pass
+    try:
+        return detailed_hook(cl)(data, cl)  # type: ignore[no-any-return]
+    except Exception as exc:
+        raise decode_error(exc, cl, body(), **context) from exc
+
+
+def structure(data: Any, cl: type[T]) -> T:
+    """Build ``cl`` (a model or a generic like ``Page[AgentCall]``) from parsed JSON.
+
+    Raises:
+        ResponseDecodeError: ``data`` cannot be a ``cl``; ``.path`` points at the first bad value.
+    """
+    return _build(data, cl, lambda: body_text(data))
+
+
+def decode(
+    body: bytes | bytearray | memoryview | str,
+    cl: type[T],
+    *,
+    status_code: int | None = None,
+    method: str | None = None,
+    url: str | None = None,
+) -> T:
+    """Parse a response body once and build ``cl`` from it.
+
+    Raises:
+        ResponseDecodeError: the body is not JSON (``path`` is ``None``), or not a ``cl``
+            (``path`` is the JSON path of the first bad value). It carries the body text (cut at
+            64 KiB) and the status, method and URL given here.
+    """
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ResponseDecodeError(
+            f"response body is not valid JSON ({exc})",
+            body=text_of(body),
+            path=None,
+            status_code=status_code,
+            method=method,
+            url=url,
+        ) from exc
+    return _build(data, cl, lambda: text_of(body), status_code=status_code, method=method, url=url)
+
+
+def loads(body: bytes | bytearray | memoryview | str) -> Any:
+    """Parse JSON (orjson). Raises :class:`ValueError` (``orjson.JSONDecodeError``) if invalid."""
+    return orjson.loads(body)
+
+
+def _json_default(value: Any) -> Any:
+    if is_model(value.__class__):
+        return converter.unstructure(value)
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def dumps(obj: Any) -> bytes:
+    """Serialize to compact JSON bytes (orjson); models, enums and datetimes included.
+
+    Models are written as :meth:`Model.to_dict` does, datetimes as ``...Z`` UTC strings. Raises
+    ``TypeError`` for a value JSON cannot hold, or one nested deeper than orjson writes (254
+    levels; a decoded model is always shallower, see :mod:`._freeform`).
+    """
+    return orjson.dumps(obj, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def unstructure(obj: Any) -> Any:
+    """Turn models (and containers of them) into plain JSON-ready Python values."""
+    return converter.unstructure(obj)
