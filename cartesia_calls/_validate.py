@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import orjson
 
-from ._convert import format_datetime
+from ._converter import format_datetime
 
 __all__ = [
     "check_dynamic_variables",

@@ -48,7 +48,8 @@ from cartesia_calls import (
     ToolCall,
     TranscriptTurn,
 )
-from cartesia_calls._convert import WIRE_NAME, Model
+from cartesia_calls._converter import WIRE_NAME
+from cartesia_calls._model_base import Model
 from cartesia_calls.testing import FakeCartesia, ToolStep, seed_samples
 
 ROOT = Path(__file__).resolve().parent.parent
