@@ -261,7 +261,9 @@ def _collect(items: Iterable[Any], kind: type[Any], function: str) -> list[Any]:
         ) from None
     for index, item in enumerate(collected):
         if not isinstance(item, kind):
-            hint = f" (parsed JSON? {kind.__name__}.from_dict(data))" if isinstance(item, dict) else ""
+            hint = (
+                f" (parsed JSON? {kind.__name__}.from_dict(data))" if isinstance(item, dict) else ""
+            )
             raise TypeError(
                 f"{function}() takes {kind.__name__} objects; item {index} is a "
                 f"{type(item).__name__}{hint}"
@@ -320,14 +322,17 @@ def _column(pd: Any, values: Sequence[Any], dtype: str) -> Any:
     return pd.Series(list(values), dtype=dtype)
 
 
-def _frame(pd: Any, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]) -> Any:
+def _frame(
+    pd: Any, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]
+) -> pandas.DataFrame:
     by_column: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    return pd.DataFrame(
+    frame: pandas.DataFrame = pd.DataFrame(
         {
             name: _column(pd, values, dtype)
             for (name, dtype), values in zip(columns, by_column, strict=True)
         }
     )
+    return frame
 
 
 def _pager_frame(pager: AsyncPager[Any], items: list[Any]) -> pandas.DataFrame:
@@ -341,4 +346,3 @@ def _pager_frame(pager: AsyncPager[Any], items: list[Any]) -> pandas.DataFrame:
 
         batches = isinstance(getattr(pager._fetch, "__self__", None), AsyncBatches)
     return batches_frame(items) if batches else calls_frame(items)
-

@@ -23,7 +23,7 @@ ran on, before that loop goes away (no "Unclosed client session").
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pytest
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cartesia_client", "cartesia_fake", "cartesia_sync_client"]
 
-_SCOPES = ("function", "class", "module", "package", "session")
+_Scope = Literal["function", "class", "module", "package", "session"]
 
 
 @pytest.fixture
@@ -92,8 +92,8 @@ def cartesia_client(request: pytest.FixtureRequest) -> AsyncClient:
             or request.config.getini("asyncio_default_test_loop_scope")
             or "function"
         )
-        client = request.getfixturevalue(f"_cartesia_client_asyncio_{scope}")
-        return client
+        asyncio_client: AsyncClient = request.getfixturevalue(f"_cartesia_client_asyncio_{scope}")
+        return asyncio_client
     pytest.fail(
         "cartesia_client is an AsyncClient: use it in an async test run by pytest-asyncio or "
         "anyio's pytest plugin (a sync test takes cartesia_sync_client)",
@@ -117,7 +117,7 @@ async def _cartesia_client_anyio(cartesia_fake: FakeCartesia) -> AsyncIterator[A
         yield client
 
 
-def _asyncio_fixture(scope: str) -> Any:
+def _asyncio_fixture(scope: _Scope) -> Any:
     """A fixture for pytest-asyncio, on the runner (event loop) of the given loop scope: a
     test on a module-scoped loop needs its client opened and closed on that loop."""
 
@@ -125,13 +125,15 @@ def _asyncio_fixture(scope: str) -> Any:
         async for client in _client(cartesia_fake):
             yield client
 
-    return pytest_asyncio.fixture(fixture, loop_scope=scope, name=f"_cartesia_client_asyncio_{scope}")
+    return pytest_asyncio.fixture(
+        fixture, loop_scope=scope, name=f"_cartesia_client_asyncio_{scope}"
+    )
 
 
 try:
     import pytest_asyncio
 
-    for _scope in _SCOPES:
+    for _scope in get_args(_Scope):
         globals()[f"_cartesia_client_asyncio_{_scope}"] = _asyncio_fixture(_scope)
     _asyncio_fixtures = True
 except (ImportError, TypeError):  # pragma: no cover - absent, or older than 0.24 (no loop_scope)
