@@ -7,6 +7,10 @@ tests/test_x.py`` a targeted run without coverage.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -14,12 +18,45 @@ import nox
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
+# A Python that cannot be found fails the run, here as on CI: never a green run that skipped one.
+nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 #: The Pythons the package supports (its classifiers); the first also runs typecheck and docs.
 PYTHONS = ["3.11", "3.12", "3.13"]
 #: The pages the docs build must have executed, each with at least this many images.
 EXECUTED_PAGES = {"docs/_build/html/notebooks/quickstart.html": 2}
+
+
+def _expose_pyenv_versions() -> None:
+    """Let pyenv's shims answer for every supported Python, not only the active one.
+
+    With pyenv, ``python3.12`` is a shim that fails unless 3.12 is an active version
+    (``pyenv global 3.11.7``, say, activates only 3.11). Unless ``PYENV_VERSION`` is already
+    set, this adds the newest installed patch release of each of :data:`PYTHONS` after the
+    active versions, which stay first (``python3`` is unchanged).
+    """
+    pyenv = shutil.which("pyenv")
+    if pyenv is None or "PYENV_VERSION" in os.environ:
+        return
+    try:
+        installed = _output(pyenv, "versions", "--bare").split()
+        active = _output(pyenv, "version-name").strip().split(":")
+    except (OSError, subprocess.SubprocessError):
+        return
+    chosen = []
+    for python in PYTHONS:
+        patches = [v for v in installed if re.fullmatch(rf"{re.escape(python)}\.\d+", v)]
+        if patches:
+            chosen.append(max(patches, key=lambda v: int(v.rsplit(".", 1)[1])))
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*active, *chosen]))
+
+
+def _output(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=30).stdout
+
+
+_expose_pyenv_versions()
 
 
 def _group(name: str) -> list[str]:

@@ -30,6 +30,7 @@ Importing this module does not import pandas; each function does, and raises an
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -314,9 +315,21 @@ def _call_row(call: AgentCall) -> tuple[Any, ...]:
     )
 
 
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive UTC datetime (naive ones are taken as UTC, as the SDK writes them)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def _column(pd: Any, values: Sequence[Any], dtype: str) -> Any:
     if dtype == _TIME:
-        return pd.Series(pd.to_datetime(list(values), utc=True), dtype=dtype)
+        # Through numpy at microseconds: pandas.to_datetime would pick nanoseconds on pandas 2,
+        # where a year-9999 date a server may send overflows.
+        import numpy  # noqa: PLC0415 - comes with pandas
+
+        stamps = numpy.array([_utc(value) for value in values], dtype="datetime64[us]")
+        return pd.Series(stamps).dt.tz_localize("UTC")
     if dtype == "object":
         return pd.Series(list(values), dtype=object)
     return pd.Series(list(values), dtype=dtype)

@@ -254,6 +254,26 @@ def test_far_dates_from_a_server_do_not_overflow() -> None:
     assert frame["start_time"].dt.year.tolist() == [1]
 
 
+def test_times_of_calls_built_in_code_come_out_in_utc() -> None:
+    paris = dt.timezone(dt.timedelta(hours=1))
+    aware = AgentCall(
+        id="ac_1",
+        agent_id="agent_1",
+        status=CallStatus.COMPLETED,
+        start_time=dt.datetime(2026, 3, 1, 13, 0, tzinfo=paris),
+        end_time=dt.datetime(2026, 3, 1, 13, 0, 30, tzinfo=paris),
+    )
+    naive = AgentCall(  # taken as UTC, as the SDK writes naive datetimes
+        id="ac_2",
+        agent_id="agent_1",
+        status=CallStatus.COMPLETED,
+        start_time=dt.datetime(2026, 3, 1, 12, 0),
+    )
+    frame = calls_frame([aware, naive])
+    assert frame["start_time"].tolist() == [pd.Timestamp("2026-03-01T12:00:00Z")] * 2
+    assert frame["duration_s"].tolist()[0] == 30.0
+
+
 @pytest.mark.parametrize("function", [calls_frame, turns_frame])
 async def test_what_is_not_an_iterable_of_calls_is_a_type_error(
     function: Any, cartesia_fake: FakeCartesia, cartesia_client: AsyncClient
