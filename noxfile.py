@@ -101,7 +101,11 @@ def docs(session: nox.Session) -> None:
     """Build the documentation (the notebook executed) with warnings as errors into
     docs/_build/html, then check that the notebook's charts are on its page."""
     session.install("-e", ".[cli,pandas]", *_group("docs"))
-    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    # -E: read every page again, so the notebook runs on the current code (and autodoc reads it)
+    # even when no page changed since the last build.
+    session.run(
+        "sphinx-build", "-E", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+    )
     for page, count in EXECUTED_PAGES.items():
         html = Path(page).read_text(encoding="utf-8")
         images = html.count('src="../_images/')
