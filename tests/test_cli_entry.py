@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from cartesia_calls._cli_entry import HINT
+from cartesia_calls._cli_entry import HINT, main
 
 SCRIPT = shutil.which("cartesia-calls", path=str(Path(sys.executable).parent))
 needs_script = pytest.mark.skipif(SCRIPT is None, reason="the console script is not installed")
@@ -72,3 +72,23 @@ def test_help_through_the_entry_point_loads_only_click() -> None:
     )
     assert "Inspect and manage Cartesia voice-agent calls." in done.stdout
     assert done.stdout.splitlines()[-2:] == ["0", "['click']"]
+
+
+def test_in_process_without_click(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "click", None)
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    assert capsys.readouterr() == ("", HINT + "\n")
+
+
+def test_in_process_with_click_runs_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["cartesia-calls", "--help"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
+    assert "Inspect and manage Cartesia voice-agent calls." in capsys.readouterr().out
