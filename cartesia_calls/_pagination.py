@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from .errors import APIError
 
 if TYPE_CHECKING:
+    import pandas
+
     from ._model_base import Model
     from ._models import Page
 
@@ -146,6 +148,18 @@ class AsyncPager(Generic[T]):
             if limit is not None and len(out) >= limit:
                 break
         return out
+
+    async def to_pandas(self, limit: int | None = None) -> pandas.DataFrame:
+        """Collect the items into a pandas DataFrame (needs the ``pandas`` extra).
+
+        Calls give :func:`~cartesia_calls.frames.calls_frame`'s columns, batches
+        :func:`~cartesia_calls.frames.batches_frame`'s; ``limit`` as in :meth:`to_list`. Without
+        pandas, raises :class:`ImportError` before fetching anything.
+        """
+        from .frames import _pager_frame, _pandas  # noqa: PLC0415 - pandas is optional
+
+        _pandas()
+        return _pager_frame(self, await self.to_list(limit))
 
 
 def _check_max_pages(value: int) -> int:

@@ -33,6 +33,8 @@ from ._models import (
 from ._pagination import AsyncPager
 
 if TYPE_CHECKING:
+    import pandas
+
     from ._model_base import Model
     from ._runner import LoopRunner
     from ._sync import Client
@@ -100,6 +102,13 @@ class Pager(Generic[T]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(params={self._pager.params!r})"
+
+    @mirrors(AsyncPager.to_pandas)
+    def to_pandas(self, limit: int | None = None) -> pandas.DataFrame:
+        from .frames import _pager_frame, _pandas  # noqa: PLC0415 - pandas is optional
+
+        _pandas()
+        return _pager_frame(self._pager, self.to_list(limit))
 
 
 class SyncAudioStream:

@@ -3,11 +3,12 @@
 Build with ``nox -s docs`` (``sphinx-build -W --keep-going -b html docs docs/_build/html``):
 every warning is an error. The build needs no network: intersphinx reads the small local
 inventories in ``_inv/`` (regenerate them with ``python docs/_inv/make_inventories.py``), and
-the notebook is rendered from its saved outputs, never executed.
+the notebook is executed against a fake of the API that it starts itself.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -41,9 +42,17 @@ root_doc = "index"
 # -- MyST and notebooks -----------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-# The notebook is shown with the outputs saved in it; CI has no kernel time (or network) to
-# spare, and tests/test_docs.py runs the docs' code instead.
-nb_execution_mode = "off"
+# The notebook is saved without outputs and executed at every build, so the page shows tables
+# and charts of the current code. Without CARTESIA_API_KEY its first cell starts a FakeCartesia
+# seeded with the sample calls: the same outputs on every machine, and no network. A key or
+# address in the builder's environment must not reach the kernel (it inherits ours), nor a
+# matplotlib backend other than the kernel's own inline one.
+for _name in ("CARTESIA_API_KEY", "CARTESIA_BASE_URL", "MPLBACKEND"):
+    os.environ.pop(_name, None)
+nb_execution_mode = "force"
+nb_execution_timeout = 120
+nb_execution_raise_on_error = True  # a failing cell fails the build, with its traceback
+nb_execution_show_tb = True
 
 # -- HTML -------------------------------------------------------------------------------------
 html_theme = "furo"
