@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._enums import Region
 from ._models import CallBatch, OutboundCall, Page
-from ._pagination import AsyncPager
+from ._pagination import AsyncPager, has_more_always_sent
 from ._transport import path
 from ._validate import (
     check_extra_headers,
@@ -181,7 +181,12 @@ class AsyncBatches:
             )
             return page
 
-        return AsyncPager(fetch, params)
+        return AsyncPager(
+            fetch,
+            params,
+            item_type=CallBatch,
+            has_more_always_sent=has_more_always_sent(self._client.cartesia_version),
+        )
 
     async def get(
         self,

@@ -23,7 +23,7 @@ from ._models import (
     OutboundCallResult,
     Page,
 )
-from ._pagination import AsyncPager
+from ._pagination import AsyncPager, has_more_always_sent
 from ._transport import path
 from ._validate import (
     check_extra_headers,
@@ -169,7 +169,12 @@ class AsyncCalls:
             )
             return page
 
-        return AsyncPager(fetch, params)
+        return AsyncPager(
+            fetch,
+            params,
+            item_type=AgentCall,
+            has_more_always_sent=has_more_always_sent(self._client.cartesia_version),
+        )
 
     async def create(
         self,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ._model_base import Model
     from ._models import Page
 
-__all__ = ["AsyncPager"]
+__all__ = ["AsyncPager", "has_more_always_sent"]
 
 T = TypeVar("T", bound="Model")
 
@@ -38,8 +38,9 @@ class AsyncPager(Generic[T]):
     Walking stops at the first page that says it is the last - the page after it is never
     requested:
 
-    * ``has_more`` is anything but ``true`` (``false``; when it is absent or ``null``, as older
-      API versions answer, ``next_page`` decides),
+    * ``has_more`` is anything but ``true``: under API version 2026-08-14 and later, which always
+      send it, a page without ``has_more: true`` is the last; under older versions, which may
+      leave it out, an absent or ``null`` ``has_more`` lets ``next_page`` decide,
     * ``next_page`` is missing, ``null`` or empty,
     * the page is empty.
 
@@ -57,10 +58,14 @@ class AsyncPager(Generic[T]):
         fetch: Callable[[Mapping[str, str]], Awaitable[Page[T]]],
         params: Mapping[str, str],
         *,
+        item_type: type[T],
+        has_more_always_sent: bool = True,
         max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self._fetch = fetch
         self._params = dict(params)
+        self._item_type = item_type
+        self._has_more_always_sent = has_more_always_sent
         self._cursor_param = "ending_before" if "ending_before" in params else "starting_after"
         self._max_pages = _check_max_pages(max_pages)
 
@@ -68,6 +73,11 @@ class AsyncPager(Generic[T]):
     def params(self) -> Mapping[str, str]:
         """The query parameters of the first request."""
         return dict(self._params)
+
+    @property
+    def item_type(self) -> type[T]:
+        """The model of the listed items (:class:`AgentCall`, :class:`CallBatch`)."""
+        return self._item_type
 
     @property
     def max_pages(self) -> int:
@@ -80,7 +90,13 @@ class AsyncPager(Generic[T]):
         ``client.calls.list(agent_id="agent_1").with_max_pages(1_000_000)``. Reaching the
         ceiling raises :class:`APIError`; it never cuts a walk short silently.
         """
-        return AsyncPager(self._fetch, self._params, max_pages=max_pages)
+        return AsyncPager(
+            self._fetch,
+            self._params,
+            item_type=self._item_type,
+            has_more_always_sent=self._has_more_always_sent,
+            max_pages=max_pages,
+        )
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield each page in turn, fetching the next only when asked for it."""
@@ -98,7 +114,9 @@ class AsyncPager(Generic[T]):
             fetched += 1
             yield page
             cursor, more = page.next_page, page.has_more
-            if not page.data or not cursor or (more is not True and more is not None):
+            if not page.data or not cursor or more is False:
+                return
+            if more is None and self._has_more_always_sent:
                 return
             if len(cursor) > MAX_CURSOR_CHARS:
                 raise APIError(
@@ -160,6 +178,21 @@ class AsyncPager(Generic[T]):
 
         _pandas()
         return _pager_frame(self, await self.to_list(limit))
+
+
+#: The first API version whose list answers always carry ``has_more``.
+_HAS_MORE_SINCE: Final = "2026-08-14"
+
+
+def has_more_always_sent(cartesia_version: str) -> bool:
+    """Whether list answers under ``cartesia_version`` always carry ``has_more``.
+
+    Versions are dates (``2026-03-01``), which compare as strings; anything else is taken as a
+    version newer than this SDK knows.
+    """
+    version = cartesia_version.strip()
+    is_date = len(version) == 10 and version[4] == version[7] == "-"
+    return not is_date or version >= _HAS_MORE_SINCE
 
 
 def _check_max_pages(value: int) -> int:

@@ -74,6 +74,11 @@ class Pager(Generic[T]):
         return self._pager.params
 
     @property
+    @mirrors(AsyncPager.item_type)
+    def item_type(self) -> type[T]:
+        return self._pager.item_type
+
+    @property
     @mirrors(AsyncPager.max_pages)
     def max_pages(self) -> int:
         return self._pager.max_pages

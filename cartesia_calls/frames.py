@@ -350,12 +350,5 @@ def _frame(
 
 def _pager_frame(pager: AsyncPager[Any], items: list[Any]) -> pandas.DataFrame:
     """The frame for what a pager listed: calls or batches (``Pager.to_pandas``)."""
-    if items:
-        batches = isinstance(items[0], CallBatch)
-    else:
-        # An empty listing still needs its columns: the batches resource pages with a bound
-        # method of its own, the calls resource with a closure.
-        from ._batches import AsyncBatches  # noqa: PLC0415
-
-        batches = isinstance(getattr(pager._fetch, "__self__", None), AsyncBatches)
+    batches = issubclass(pager.item_type, CallBatch)
     return batches_frame(items) if batches else calls_frame(items)

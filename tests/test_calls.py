@@ -190,7 +190,11 @@ async def test_list_caller_errors_before_any_request(
 async def test_a_repeated_cursor_stops_with_an_error(
     fake: FakeCartesia, client: AsyncClient
 ) -> None:
-    page = {"data": [{"id": "x", "agent_id": "a", "status": "completed"}], "next_page": "x"}
+    page = {
+        "data": [{"id": "x", "agent_id": "a", "status": "completed"}],
+        "next_page": "x",
+        "has_more": True,
+    }
     fake.add_fault(status=200, body=page, times=5)
     with pytest.raises(Exception, match="twice"):
         await client.calls.list(agent_id="a").to_list()

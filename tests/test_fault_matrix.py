@@ -314,11 +314,12 @@ RULES: list[tuple[str, str, str, list[str]]] = [
     (
         "a list that never ends",
         "Pagination stops; memory stays flat however many pages are walked.",
-        "stops when `has_more` is not true or there is no usable cursor; a repeated cursor "
-        "(last 256), an overlong cursor or more than `max_pages` (100,000; "
-        "`pager.with_max_pages(n)`) raise `APIError`",
+        "stops when `has_more` is not true (2026-08-14; older versions may omit it) or there is "
+        "no usable cursor; a repeated cursor (last 256), an overlong cursor or more than "
+        "`max_pages` (100,000; `pager.with_max_pages(n)`) raise `APIError`",
         [
             "test_hostile_pagination::test_fresh_cursors_forever_stop_at_the_page_ceiling",
+            "test_hostile_pagination::test_under_2026_08_14_a_page_without_has_more_true_is_the_last",
             "test_hostile_pagination::test_a_page_that_cannot_lead_further_is_the_last",
             "test_hostile_pagination::test_a_cursor_loop_is_refused_when_it_repeats",
             "test_hostile_pagination::test_memory_stays_flat_however_many_pages_are_walked",

@@ -35,9 +35,18 @@ async def collect(pager: AsyncPager[AgentCall], into: list[str]) -> None:
         into.append(call.id)
 
 
-@pytest.mark.parametrize("has_more", ["absent", None, True], ids=["absent", "null", "true"])
-async def test_fresh_cursors_forever_stop_at_the_page_ceiling(has_more: bool | str | None) -> None:
-    async with endless(has_more=has_more) as server, server.client() as client:
+@pytest.mark.parametrize(
+    ("has_more", "version"),
+    [("absent", "2026-03-01"), (None, "2026-03-01"), (True, "2026-03-01"), (True, "2026-08-14")],
+    ids=["absent-old", "null-old", "true-old", "true-new"],
+)
+async def test_fresh_cursors_forever_stop_at_the_page_ceiling(
+    has_more: bool | str | None, version: str
+) -> None:
+    async with (
+        endless(has_more=has_more) as server,
+        server.client(cartesia_version=version) as client,
+    ):
         pager = client.calls.list(agent_id="agent_1").with_max_pages(40)
         seen: list[str] = []
         with pytest.raises(APIError, match=r"stopped after 40 pages.*with_max_pages"):
@@ -45,6 +54,18 @@ async def test_fresh_cursors_forever_stop_at_the_page_ceiling(has_more: bool | s
     # Every page up to the ceiling was handed out, and not one request more was sent.
     assert len(seen) == 40
     assert server.count(LIST) == 40
+
+
+@pytest.mark.parametrize("has_more", ["absent", None], ids=["absent", "null"])
+async def test_under_2026_08_14_a_page_without_has_more_true_is_the_last(
+    has_more: str | None,
+) -> None:
+    # 2026-08-14 always sends has_more: a page that does not say "true" ends the walk, even
+    # with a cursor (a server handing out fresh cursors with has_more: null is walked once).
+    async with endless(has_more=has_more) as server, server.client() as client:
+        calls = await client.calls.list(agent_id="agent_1").to_list()
+    assert [call.id for call in calls] == ["ac_1"]
+    assert server.count(LIST) == 1
 
 
 def script_of(*pages: dict[str, object]) -> HostileServer:
@@ -110,7 +131,8 @@ async def test_a_cursor_too_long_to_send_back_is_an_error() -> None:
 
 
 async def test_a_list_exactly_as_long_as_the_ceiling_completes() -> None:
-    pages = [page([f"ac_{i}"], f"c{i}") for i in range(4)] + [page(["ac_4"], None)]
+    pages = [page([f"ac_{i}"], f"c{i}", has_more=True) for i in range(4)]
+    pages.append(page(["ac_4"], None, has_more=False))
     async with script_of(*pages) as server, server.client() as client:
         calls = await client.calls.list(agent_id="agent_1").with_max_pages(5).to_list()
     assert len(calls) == 5
@@ -120,7 +142,8 @@ def test_the_ceiling_is_generous_and_checked() -> None:
     async def fetch(params: Mapping[str, str]) -> Page[AgentCall]:
         raise AssertionError("nothing is fetched")
 
-    pager = AsyncPager(fetch, {})
+    pager = AsyncPager(fetch, {}, item_type=AgentCall)
+    assert pager.item_type is AgentCall
     assert pager.max_pages == DEFAULT_MAX_PAGES == 100_000
     assert pager.with_max_pages(7).max_pages == 7
     assert pager.max_pages == DEFAULT_MAX_PAGES, "with_max_pages returns a new pager"
@@ -130,7 +153,7 @@ def test_the_ceiling_is_generous_and_checked() -> None:
 
 
 def test_the_sync_pager_has_the_same_ceiling() -> None:
-    server_pages = [page([f"ac_{i}"], f"c{i}") for i in range(10)]
+    server_pages = [page([f"ac_{i}"], f"c{i}", has_more=True) for i in range(10)]
     answered = 0
 
     async def script(request: Request, wire: Wire) -> None:
@@ -156,9 +179,9 @@ async def walk_peak(pages: int, cursor_size: int) -> int:
         nonlocal count
         count += 1
         # A new string each time, as a server's cursors would be.
-        return Page(data=[item], next_page=f"{count:08d}".ljust(cursor_size, "x"), has_more=None)
+        return Page(data=[item], next_page=f"{count:08d}".ljust(cursor_size, "x"), has_more=True)
 
-    pager = AsyncPager(fetch, {}).with_max_pages(pages)
+    pager = AsyncPager(fetch, {}, item_type=AgentCall).with_max_pages(pages)
     gc.collect()
     tracemalloc.start()
     try:
