@@ -32,9 +32,7 @@ def check_destination(path: str | os.PathLike[str]) -> Path:
     folder = target.parent
     if not folder.is_dir():
         if folder.exists():
-            raise NotADirectoryError(
-                errno.ENOTDIR, f"{str(folder)!r} is not a folder", str(target)
-            )
+            raise NotADirectoryError(errno.ENOTDIR, f"{str(folder)!r} is not a folder", str(target))
         raise FileNotFoundError(
             errno.ENOENT, f"the folder {str(folder)!r} does not exist", str(target)
         )

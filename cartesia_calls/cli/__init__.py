@@ -19,13 +19,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._batches_cli import batches
-from ._options import CONTEXT, LocalCommand, MainGroup, Settings, global_options, json_option, not_blank
+from ._options import (
+    CONTEXT,
+    LocalCommand,
+    MainGroup,
+    Settings,
+    global_options,
+    json_option,
+    not_blank,
+)
 from ._variables import VariableOption, collect_variables
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
 __all__ = ["Settings", "main"]
+
 
 def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
     from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
@@ -39,6 +48,7 @@ def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how
 @click.pass_context
 def main(
     ctx: click.Context,
+    *,
     api_key: str | None,
     base_url: str | None,
     cartesia_version: str | None,
@@ -59,7 +69,14 @@ def main(
     (list prints JSON Lines). Exit codes: 0 ok, 1 API or network error (or a call not placed),
     2 usage error or no API key, 3 wait timed out, 130 interrupted.
     """
-    ctx.obj = Settings(api_key, base_url, max_retries, cartesia_version, timeout, quiet)
+    ctx.obj = Settings(
+        api_key=api_key,
+        base_url=base_url,
+        max_retries=max_retries,
+        cartesia_version=cartesia_version,
+        timeout=timeout,
+        quiet=quiet,
+    )
 
 
 @main.command(context_settings=CONTEXT, short_help="Show a call and its transcript.")

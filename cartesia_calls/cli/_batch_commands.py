@@ -240,6 +240,8 @@ def wait_batch(
         make_console().print(line, soft_wrap=True)
         counts = tally(batch)
         if counts.failed:
-            _note(f"Call the failed ones again: cartesia-calls batches retry {batch.id}", quiet=quiet)
+            _note(
+                f"Call the failed ones again: cartesia-calls batches retry {batch.id}", quiet=quiet
+            )
 
     return command

@@ -40,7 +40,9 @@ def _scheduled_at(ctx: click.Context, param: click.Parameter, value: str | None)
     if moment <= now:
         raise click.BadParameter(f"{value!r} is in the past", ctx, param)
     if moment > now + _dt.timedelta(days=30):
-        raise click.BadParameter(f"{value!r} is more than 30 days ahead (the API's limit)", ctx, param)
+        raise click.BadParameter(
+            f"{value!r} is more than 30 days ahead (the API's limit)", ctx, param
+        )
     return value
 
 
@@ -56,7 +58,9 @@ def batches() -> None:
     """
 
 
-@batches.command("create", context_settings=CONTEXT, short_help="Queue a batch of calls from a CSV file.")
+@batches.command(
+    "create", context_settings=CONTEXT, short_help="Queue a batch of calls from a CSV file."
+)
 @click.option("--name", required=True, callback=not_blank, help="A name for the batch.")
 @click.option(
     "--agent-id", required=True, metavar="ID", callback=not_blank, help="The agent that talks."
@@ -246,7 +250,9 @@ def cancel(settings: Settings, batch_id: str, as_json: bool) -> None:
     _invoke(settings, cancel_batch(batch_id, as_json=as_json), subject=f"batch {batch_id!r}")
 
 
-@batches.command("retry", context_settings=CONTEXT, short_help="Call again the recipients whose call failed.")
+@batches.command(
+    "retry", context_settings=CONTEXT, short_help="Call again the recipients whose call failed."
+)
 @click.argument("batch_id")
 @json_option
 @click.pass_obj
@@ -265,7 +271,9 @@ def retry(settings: Settings, batch_id: str, as_json: bool) -> None:
     )
 
 
-@batches.command("wait", context_settings=CONTEXT, short_help="Wait until a batch's calls have ended.")
+@batches.command(
+    "wait", context_settings=CONTEXT, short_help="Wait until a batch's calls have ended."
+)
 @click.argument("batch_id")
 @click.option(
     "--dispatched",

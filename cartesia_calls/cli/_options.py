@@ -57,6 +57,7 @@ class Settings:
 
     def __init__(
         self,
+        *,
         api_key: str | None = None,
         base_url: str | None = None,
         max_retries: int = 2,
@@ -237,12 +238,13 @@ class LocalCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
-            if exc.option_name.split("=", 1)[0] in GLOBAL_FLAGS:
-                exc.message = (
-                    f"{exc.option_name} is a global option, for the commands that call the API; "
-                    f"{ctx.info_name} does not use it"
-                )
-            raise
+            if exc.option_name not in GLOBAL_FLAGS:
+                raise
+            message = (
+                f"{exc.option_name} is a global option, for the commands that call the API; "
+                f"{ctx.info_name} does not use it"
+            )
+            raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
 
 
 class MainGroup(click.Group):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
+from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -157,7 +158,9 @@ def batches_table(batches: Sequence[CallBatch]) -> Table:
     """A table of batches: id, status, recipients, dispatched, ended, created, name."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
     for header in ("id", "status", "recipients", "dispatched", "ended", "created (UTC)", "name"):
-        justify = "right" if header in {"recipients", "dispatched", "ended"} else "left"
+        justify: JustifyMethod = (
+            "right" if header in {"recipients", "dispatched", "ended"} else "left"
+        )
         table.add_column(header, no_wrap=True, justify=justify, overflow="ellipsis")
     for batch in batches:
         counts = tally(batch)

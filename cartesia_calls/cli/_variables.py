@@ -76,7 +76,7 @@ def variables_problem(variables: dict[str, Any]) -> str | None:
     return None
 
 
-class VariableOption(click.ParamType):
+class VariableOption(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+
     """``--var name=value`` (repeatable): one ``(name, value)`` pair, the value typed."""
 
     name = "name=value"
