@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from cartesia_calls import AsyncClient, CallBatch, WaitTimeoutError
@@ -203,7 +203,6 @@ def wait_batch(
         progress = Progress(
             TextColumn(f"batch {printable(batch_id, one_line=True)}"),
             BarColumn(),
-            MofNCompleteColumn(),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
             console=err,
