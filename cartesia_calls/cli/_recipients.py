@@ -76,9 +76,7 @@ def _text(path: str) -> str:
     with target.open("rb") as file:
         data = file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise RecipientsError(
-            path, [f"larger than {MAX_FILE_BYTES // 2**20} MiB: no batch is that big"]
-        )
+        raise RecipientsError(path, [f"larger than {MAX_FILE_BYTES:,} bytes: no batch is that big"])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RecipientsError(
             path,

@@ -44,7 +44,7 @@ def typed(text: str) -> str | int | float | bool:
         return _BOOLS[lowered]
     if _INT.fullmatch(text):
         number = int(text)
-        if _INT_RANGE[0] <= number <= _INT_RANGE[1]:
+        if _INT_RANGE[0] <= number <= _INT_RANGE[1] and str(number) == text:  # not -0
             return number
     elif _FLOAT.fullmatch(text):
         value = float(text)
