@@ -4,8 +4,11 @@ run for a leaked key or a traceback, and readers of the one-line errors."""
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -70,3 +73,40 @@ def usage_error(result: Result) -> str:
     _, marker, message = result.stderr.partition("Error: ")
     assert marker, result.stderr
     return message.strip()
+
+
+def command_line(*args: str) -> list[str]:
+    """``cartesia-calls ARGS`` as a subprocess runs it (the module works without the script)."""
+    return [sys.executable, "-m", "cartesia_calls.cli", *args]
+
+
+@contextmanager
+def serve_fake(*args: str) -> Iterator[tuple[str, str, list[str]]]:
+    """Run ``cartesia-calls serve-fake --port 0 ARGS`` in a subprocess; yields the base URL and
+    key it printed, and its banner (up to "Press Ctrl-C"). Stopped with Ctrl-C (SIGINT)."""
+    child = subprocess.Popen(
+        command_line("serve-fake", "--port", "0", *args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A child inherits an ignored SIGINT from a shell's background job: restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+    )
+    try:
+        assert child.stdout is not None
+        banner: list[str] = []
+        while not banner or not banner[-1].startswith("Press Ctrl-C"):
+            line = child.stdout.readline()
+            assert line, f"serve-fake stopped: {child.communicate(timeout=20)}"
+            banner.append(line.rstrip("\n"))
+        url = banner[0].split(" on ")[1].split()[0]
+        key = banner[1].removeprefix("API key: ").strip()
+        yield url, key, banner
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=20)
+        assert child.returncode == 0, err
+        assert err.strip() == "Stopped."
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
