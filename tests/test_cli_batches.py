@@ -14,7 +14,8 @@ import pytest
 from click.testing import Result
 
 import cartesia_calls
-from cartesia_calls import AsyncClient, Backoff
+from cartesia_calls import AsyncClient, Backoff, CallBatch
+from cartesia_calls.cli._render_batches import tally, tally_text
 from cartesia_calls.testing import FakeCartesia
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID
 
@@ -406,3 +407,25 @@ def test_wait_for_an_unknown_batch(cli: Invoke) -> None:
     result = cli("batches", "wait", "acb_nope")
     assert result.exit_code == 1
     assert "batch 'acb_nope' not found (404" in error_line(result)
+
+
+# -- counting -----------------------------------------------------------------------------------
+
+
+def test_counts_from_the_counters_when_there_are_no_recipients() -> None:
+    listed = CallBatch.from_dict(
+        {"id": "acb_1", "status": "in_progress", "total_calls_scheduled": 5,
+         "total_calls_dispatched": 3, "total_calls_finished": 1}
+    )  # fmt: skip
+    assert tally_text(tally(listed)) == "5 recipients: 3 dispatched, 1 ended"
+    assert tally_text(tally(CallBatch.from_dict({"id": "acb_2"}))) == "recipients unknown"
+    cancelled = CallBatch.from_dict(
+        {"id": "acb_3", "status": "cancelled", "recipients": [
+            {"id": "r1", "status": "completed"}, {"id": "r2", "status": "started"},
+            {"id": "r3", "status": "cancelled"}, {"id": "r4", "status": "queued"},
+        ]}
+    )  # fmt: skip
+    assert tally_text(tally(cancelled)) == (
+        "4 recipients: 2 dispatched; 1 completed, 0 failed, 1 cancelled, 1 on a call or ringing, "
+        "1 queued"
+    )

@@ -3,15 +3,18 @@ suggests works without the SDK's plain-HTTP warning."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+import cartesia_calls.cli._serve
 from cartesia_calls import AsyncClient
 from cartesia_calls.cli import main
 from cartesia_calls.cli._serve import suggested_url
@@ -99,3 +102,20 @@ def test_every_interface_in_a_subprocess() -> None:
         assert done.returncode == 0, done.stderr
         assert "warning" not in done.stderr
         assert done.stdout == "No calls for agent 'a'.\n"
+
+
+def test_the_banner_and_ctrl_c_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C on the first tick of the fake's clock.
+    loop_only = SimpleNamespace(run=asyncio.run, sleep=interrupted)
+    monkeypatch.setattr(cartesia_calls.cli._serve, "asyncio", loop_only)
+    result = CliRunner().invoke(main, ["serve-fake", "--port", "0", "--host", "0.0.0.0"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Fake Cartesia API listening on http://127.0.0.1:")
+    assert "12 sample calls of 3 agents" in lines[0]
+    assert any(line.startswith("It listens on every interface (0.0.0.0)") for line in lines)
+    assert lines[-1] == "Press Ctrl-C to stop."
+    assert result.stderr == "Stopped.\n"

@@ -105,7 +105,7 @@ def list_batches(
         if not shown:
             console.print(f"No call batches{owner}.", soft_wrap=True)
             return
-        console.print(batches_table(shown))
+        console.print(batches_table(shown, width=console.width))
         note = f"{len(shown)} batch{'es' if len(shown) != 1 else ''}{owner}, newest first"
         if more:
             note += f"; more exist: --limit {len(shown) * 2} or --all"

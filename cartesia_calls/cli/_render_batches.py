@@ -154,23 +154,39 @@ def recipients_table(batch: CallBatch) -> Table | Text:
     return table
 
 
-def batches_table(batches: Sequence[CallBatch]) -> Table:
-    """A table of batches: id, status, recipients, dispatched, ended, created, name."""
+def batches_table(batches: Sequence[CallBatch], *, width: int) -> Table:
+    """A table of batches: id, status, recipients, dispatched, ended, created, and the name cut
+    to what fits in ``width`` columns (left out when too narrow)."""
+    rows: list[list[Text]] = []
+    for batch in batches:
+        counts = tally(batch)
+        rows.append(
+            [
+                Text(printable(batch.id, one_line=True), style="bold"),
+                batch_status(batch),
+                Text(_number(counts.total) or "-"),
+                Text(_number(counts.dispatched) or "-"),
+                Text(_number(counts.ended) or "-"),
+                Text(format_time(batch.created_at, seconds=False)),
+                Text(printable(batch.name or "", one_line=True)),
+            ]
+        )
+    headers = ["id", "status", "recipients", "dispatched", "ended", "created (UTC)", "name"]
+    sizes = [
+        max([len(header)] + [row[index].cell_len for row in rows])
+        for index, header in enumerate(headers[:-1])
+    ]
+    # Columns are three spaces apart; the name gets what is left.
+    name_width = width - sum(sizes) - 3 * (len(headers) - 1)
+    with_name = name_width >= 8
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
-    for header in ("id", "status", "recipients", "dispatched", "ended", "created (UTC)", "name"):
+    for header, size in zip(headers[:-1], sizes, strict=True):
         justify: JustifyMethod = (
             "right" if header in {"recipients", "dispatched", "ended"} else "left"
         )
-        table.add_column(header, no_wrap=True, justify=justify, overflow="ellipsis")
-    for batch in batches:
-        counts = tally(batch)
-        table.add_row(
-            Text(printable(batch.id, one_line=True), style="bold"),
-            batch_status(batch),
-            Text(_number(counts.total) or "-"),
-            Text(_number(counts.dispatched) or "-"),
-            Text(_number(counts.ended) or "-"),
-            Text(format_time(batch.created_at, seconds=False)),
-            Text(printable(batch.name or "", one_line=True)),
-        )
+        table.add_column(header, no_wrap=True, min_width=size, justify=justify)
+    if with_name:
+        table.add_column("name", no_wrap=True, overflow="ellipsis", max_width=name_width)
+    for row in rows:
+        table.add_row(*(row if with_name else row[:-1]))
     return table
