@@ -14,7 +14,7 @@ was sent), no API key, or ``delete`` without ``--yes`` and no terminal to ask on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -25,21 +25,13 @@ from ._options import (
     MainGroup,
     Settings,
     global_options,
+    invoke,
     json_option,
     not_blank,
 )
 from ._variables import VariableOption, collect_variables
 
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
 __all__ = ["Settings", "main"]
-
-
-def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
-    from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
-
-    run(settings, command, **how)
 
 
 @click.group(context_settings=CONTEXT, cls=MainGroup)
@@ -92,7 +84,7 @@ def get(settings: Settings, call_id: str, as_json: bool) -> None:
     """
     from ._commands import get_call  # noqa: PLC0415
 
-    _invoke(settings, get_call(call_id, as_json=as_json), subject=f"call {call_id!r}")
+    invoke(settings, get_call(call_id, as_json=as_json), subject=f"call {call_id!r}")
 
 
 @main.command("list", context_settings=CONTEXT, short_help="List an agent's or a batch's calls.")
@@ -152,7 +144,7 @@ def list_(
         as_json=as_json,
         quiet=settings.quiet,
     )
-    _invoke(settings, command)
+    invoke(settings, command)
 
 
 @main.command(context_settings=CONTEXT, short_help="Export calls with transcripts to JSON Lines.")
@@ -197,7 +189,7 @@ def export(
         concurrency=concurrency,
         quiet=settings.quiet,
     )
-    _invoke(settings, command, interrupted_hint="run the same command again to resume")
+    invoke(settings, command, interrupted_hint="run the same command again to resume")
 
 
 @main.command(context_settings=CONTEXT, short_help="Download a call's recording (WAV).")
@@ -217,7 +209,7 @@ def audio(settings: Settings, call_id: str, output: str | None) -> None:
     from ._commands import download_audio  # noqa: PLC0415
 
     command = download_audio(call_id, output or f"{call_id}.wav", quiet=settings.quiet)
-    _invoke(settings, command, subject=f"call {call_id!r}", not_found="has no recording")
+    invoke(settings, command, subject=f"call {call_id!r}", not_found="has no recording")
 
 
 @main.command(context_settings=CONTEXT, short_help="Print the agent's runtime logs of a call.")
@@ -229,7 +221,7 @@ def logs(settings: Settings, call_id: str, as_json: bool) -> None:
     from ._commands import show_logs  # noqa: PLC0415
 
     command = show_logs(call_id, as_json=as_json)
-    _invoke(settings, command, subject=f"call {call_id!r}", not_found="has no logs")
+    invoke(settings, command, subject=f"call {call_id!r}", not_found="has no logs")
 
 
 @main.command(context_settings=CONTEXT, short_help="Wait until a call has ended.")
@@ -264,7 +256,7 @@ def wait(
         as_json=as_json,
         quiet=settings.quiet,
     )
-    _invoke(settings, command, subject=f"call {call_id!r}")
+    invoke(settings, command, subject=f"call {call_id!r}")
 
 
 def _phone_numbers(
@@ -368,7 +360,7 @@ def create(
         as_json=as_json,
         quiet=settings.quiet,
     )
-    _invoke(settings, command, unsure=f"cartesia-calls list --agent-id {agent_id}")
+    invoke(settings, command, unsure=f"cartesia-calls list --agent-id {agent_id}")
 
 
 @main.command(context_settings=CONTEXT, short_help="Hang up a call in progress.")
@@ -378,7 +370,7 @@ def cancel(settings: Settings, call_id: str) -> None:
     """Hang up a call in progress (it ends with end_reason api_cancelled)."""
     from ._commands import cancel_call  # noqa: PLC0415
 
-    _invoke(settings, cancel_call(call_id), subject=f"call {call_id!r}")
+    invoke(settings, cancel_call(call_id), subject=f"call {call_id!r}")
 
 
 @main.command(context_settings=CONTEXT, short_help="Delete a call's sensitive data.")
@@ -397,7 +389,7 @@ def delete(settings: Settings, call_id: str, yes: bool) -> None:
         confirm_delete(call_id)
     from ._commands import delete_call  # noqa: PLC0415
 
-    _invoke(settings, delete_call(call_id), subject=f"call {call_id!r}")
+    invoke(settings, delete_call(call_id), subject=f"call {call_id!r}")
 
 
 @main.command(

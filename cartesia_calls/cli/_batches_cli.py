@@ -12,17 +12,11 @@ from typing import Any
 
 import click
 
-from ._options import CONTEXT, ApiGroup, Settings, json_option, not_blank
+from ._options import CONTEXT, ApiGroup, Settings, invoke, json_option, not_blank
 
 __all__ = ["batches"]
 
 _REGIONS = ("US", "EU", "APAC")
-
-
-def _invoke(settings: Settings, command: Any, **how: Any) -> None:
-    from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
-
-    run(settings, command, **how)
 
 
 def _scheduled_at(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -194,7 +188,7 @@ def create(
         show_dry_run(recipients_file, options, as_json=as_json)
         return
     command = create_batch(options, as_json=as_json, quiet=settings.quiet)
-    _invoke(settings, command, unsure=f"cartesia-calls batches list --agent-id {agent_id}")
+    invoke(settings, command, unsure=f"cartesia-calls batches list --agent-id {agent_id}")
 
 
 @batches.command("list", context_settings=CONTEXT, short_help="List call batches, newest first.")
@@ -224,7 +218,7 @@ def list_(
         as_json=as_json,
         quiet=settings.quiet,
     )
-    _invoke(settings, command)
+    invoke(settings, command)
 
 
 @batches.command("get", context_settings=CONTEXT, short_help="Show a batch and its recipients.")
@@ -236,7 +230,7 @@ def get(settings: Settings, batch_id: str, as_json: bool) -> None:
     id (and why a call could not be placed)."""
     from ._batch_commands import get_batch  # noqa: PLC0415
 
-    _invoke(settings, get_batch(batch_id, as_json=as_json), subject=f"batch {batch_id!r}")
+    invoke(settings, get_batch(batch_id, as_json=as_json), subject=f"batch {batch_id!r}")
 
 
 @batches.command("cancel", context_settings=CONTEXT, short_help="Stop dialing a batch.")
@@ -247,7 +241,7 @@ def cancel(settings: Settings, batch_id: str, as_json: bool) -> None:
     """Stop dialing a batch: its queued recipients are not called; calls in progress go on."""
     from ._batch_commands import cancel_batch  # noqa: PLC0415
 
-    _invoke(settings, cancel_batch(batch_id, as_json=as_json), subject=f"batch {batch_id!r}")
+    invoke(settings, cancel_batch(batch_id, as_json=as_json), subject=f"batch {batch_id!r}")
 
 
 @batches.command(
@@ -263,7 +257,7 @@ def retry(settings: Settings, batch_id: str, as_json: bool) -> None:
     """
     from ._batch_commands import retry_batch  # noqa: PLC0415
 
-    _invoke(
+    invoke(
         settings,
         retry_batch(batch_id, as_json=as_json),
         subject=f"batch {batch_id!r}",
@@ -322,4 +316,4 @@ def wait(
         as_json=as_json,
         quiet=settings.quiet,
     )
-    _invoke(settings, command, subject=f"batch {batch_id!r}")
+    invoke(settings, command, subject=f"batch {batch_id!r}")

@@ -14,7 +14,7 @@ Only click is imported here (``cartesia-calls --help`` stays quick).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import click
@@ -28,6 +28,7 @@ __all__ = [
     "MainGroup",
     "Settings",
     "global_options",
+    "invoke",
     "json_option",
     "not_blank",
 ]
@@ -39,6 +40,13 @@ CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_w
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the API's JSON (wire format) instead."
 )
+
+
+def invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
+    """Run a command's work with a client (see :func:`._run.run`); the SDK loads only now."""
+    from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
+
+    run(settings, command, **how)
 
 
 def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
