@@ -228,3 +228,11 @@ def test_a_missing_file(tmp_path: Path) -> None:
 )
 def test_column_letters(index: int, letter: str) -> None:
     assert column_letter(index) == letter
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolons_or_tabs_when_the_header_has_no_comma(tmp_path: Path, separator: str) -> None:
+    data = f"to_number{separator}note{separator}price\r\n{A}{separator}Hi, Ada{separator}12,5\r\n"
+    assert read_recipients(write(tmp_path, data)) == [
+        {"to_number": A, "dynamic_variables": {"note": "Hi, Ada", "price": "12,5"}}
+    ]

@@ -4,8 +4,9 @@ The first row is the header. Its ``to_number`` column (any case) holds the numbe
 E.164 form (``+14155550123``); every other column is a dynamic variable of that name, typed like
 ``--var`` (see :mod:`._variables`; a ``name:str`` column keeps its values strings). An empty
 cell leaves the variable out for that recipient; rows with nothing in them are skipped. A UTF-8
-byte order mark, quoted fields (with commas, quotes or line breaks inside), CRLF line ends and
-trailing empty columns are all fine.
+byte order mark, quoted fields (with commas, quotes or line breaks inside), CRLF line ends,
+trailing empty columns, and semicolons or tabs between the cells when the header has no comma
+(Excel writes semicolons where the decimal separator is a comma) are all fine.
 
 Every problem is reported with its row number as a spreadsheet shows it (the header is row 1)
 and, when it is about one cell, its column letter; all problems are gathered (up to
@@ -95,10 +96,21 @@ def _text(path: str) -> str:
         ) from None
 
 
+def delimiter(text: str) -> str:
+    """``,`` unless the header has none and is split by ``;`` (what Excel writes where the
+    decimal separator is a comma) or by tabs."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for other in (";", "\t"):
+            if other in header:
+                return other
+    return ","
+
+
 def _rows(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
     """``(row number, cells)`` for each row; a row the csv module cannot read comes as its
     error (and ends the file: the reader cannot go on after one)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
     number = 0
     while True:
         number += 1
