@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Final, Self
 
+from ._files import check_destination, naming
 from ._transport import StreamingResponse
 from .errors import APIConnectionError, ResponseDecodeError
 
@@ -149,34 +150,36 @@ class FileSink:
         self._on_progress = on_progress
         self._file: BinaryIO | None = None
         self._temp: Path | None = None
+        self._path: Path | None = None
         self.written = 0
         self.total: int | None = None
         if isinstance(destination, str | os.PathLike):
-            target = Path(destination)
-            if target.is_dir():
-                raise IsADirectoryError(f"destination {str(target)!r} is a directory")
-            if not target.parent.exists():
-                raise FileNotFoundError(f"the folder {str(target.parent)!r} does not exist")
+            self._path = check_destination(destination)
         elif not hasattr(destination, "write"):
             raise TypeError("destination must be a path or a binary file object with write()")
 
     def __enter__(self) -> Self:
-        if isinstance(self._destination, str | os.PathLike):
-            target = Path(self._destination)
+        target = self._path
+        if target is not None:
             try:
                 self._mode: int | None = stat.S_IMODE(target.stat().st_mode)
             except FileNotFoundError:
                 self._mode = None
-            fd, self._temp = _create_temp(target, private=self._mode is not None)
+            with naming(target):
+                fd, self._temp = _create_temp(target, private=self._mode is not None)
             self._file = os.fdopen(fd, "wb")
         else:
-            self._file = self._destination
+            self._file = self._destination  # type: ignore[assignment]  # a file object
         return self
 
     def write(self, chunk: bytes) -> None:
         """Write one chunk and report progress."""
         assert self._file is not None
-        self._file.write(chunk)
+        if self._path is None:
+            self._file.write(chunk)
+        else:
+            with naming(self._path):
+                self._file.write(chunk)
         self.written += len(chunk)
         if self._on_progress is not None:
             self._on_progress(self.written, self.total)
@@ -187,15 +190,18 @@ class FileSink:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._temp is None:
+        if self._temp is None or self._path is None:
             return
         assert self._file is not None
-        self._file.close()
-        if exc_type is None:
-            if self._mode is not None:
-                os.chmod(self._temp, self._mode)
-            os.replace(self._temp, Path(self._destination))  # type: ignore[arg-type]
-        else:
+        try:
+            with naming(self._path):
+                self._file.close()
+                if exc_type is None:
+                    if self._mode is not None:
+                        os.chmod(self._temp, self._mode)
+                    os.replace(self._temp, self._path)
+        finally:
+            # Gone once renamed; a failed download (or a failed rename) leaves nothing behind.
             self._temp.unlink(missing_ok=True)
 
 

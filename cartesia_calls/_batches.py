@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from ._enums import Region
@@ -20,6 +21,7 @@ from ._validate import (
     page_params,
     rfc3339,
 )
+from .errors import WaitTimeoutError
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
@@ -294,6 +296,90 @@ class AsyncBatches:
             extra_headers=extra_headers,
         )
 
+    async def wait(
+        self,
+        batch_id: str,
+        *,
+        dispatch_only: bool = False,
+        timeout: float | None = None,  # noqa: ASYNC109 - a deadline for the polling loop
+        poll_interval: float = 5.0,
+        max_poll_interval: float = 30.0,
+        on_progress: Callable[[CallBatch], None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
+        """Poll a batch until every recipient's call has ended (or, with ``dispatch_only``,
+        until dispatching is over), and return it.
+
+        By default the wait ends when :attr:`CallBatch.all_calls_ended` is true: dispatching is
+        over and every recipient is ``completed``, ``failed`` or ``cancelled``. With
+        ``dispatch_only=True`` it ends as soon as :attr:`CallBatch.is_terminal` is (status
+        ``completed``, ``failed`` or ``cancelled``: nothing more will be dialed), while calls
+        may still be running. If the API sends no recipients, the wait ends when the counters
+        say every call ended, or, when they cannot say (a cancelled batch), once dispatching is
+        over.
+
+        Polls (each a :meth:`get`) start ``poll_interval`` seconds apart and grow by half each
+        time, up to ``max_poll_interval``. The waits go through the client's :class:`Backoff`
+        ``sleep``, so tests can run it without waiting.
+
+        Args:
+            batch_id: the batch to wait for (``acb_...``).
+            dispatch_only: return once dispatching is over, without waiting for the calls.
+            timeout: give up after this many seconds (``None``, the default: wait as long as it
+                takes; a batch may be scheduled days ahead and take hours).
+            poll_interval: the first wait between polls.
+            max_poll_interval: the longest wait between polls.
+            on_progress: called with the batch after every poll (the last one included), to
+                show progress.
+            extra_query: more query parameters for each poll (a Get Call Batch).
+            extra_headers: more headers for each poll (not ``Authorization``).
+
+        Returns:
+            The batch, recipients included, as the last poll saw it.
+
+        Raises:
+            WaitTimeoutError: the batch was still going at the deadline (its ``call_id``
+                attribute holds the batch id, ``last_status`` the batch's status).
+            NotFoundError: no batch has this id.
+            ValueError: ``batch_id`` is empty, or a timeout or interval is out of range
+                (nothing is sent).
+        """
+        if timeout is not None and timeout < 0:
+            raise ValueError(f"timeout must be 0 or more seconds, got {timeout}")
+        if poll_interval <= 0 or max_poll_interval < poll_interval:
+            raise ValueError("poll_interval must be > 0 and at most max_poll_interval")
+        if not isinstance(dispatch_only, bool):
+            raise TypeError(f"dispatch_only must be a bool, got {type(dispatch_only).__name__}")
+        started = time.monotonic()
+        slept = 0.0
+        interval = poll_interval
+        while True:
+            batch = await self.get(batch_id, extra_query=extra_query, extra_headers=extra_headers)
+            if on_progress is not None:
+                on_progress(batch)
+            if _wait_is_over(batch, dispatch_only=dispatch_only):
+                return batch
+            # Injected sleeps return at once; counting the time they stood for keeps the deadline.
+            elapsed = max(time.monotonic() - started, slept)
+            if timeout is not None and elapsed >= timeout:
+                ended = _ended_count(batch)
+                total = batch.total_calls_scheduled
+                progress = (
+                    f" ({ended} of {total} calls ended)"
+                    if ended is not None and total is not None
+                    else ""
+                )
+                raise WaitTimeoutError(
+                    f"batch {batch_id!r} was still {batch.status}{progress} after {timeout:g}s",
+                    call_id=batch_id,
+                    last_status=None if batch.status is None else str(batch.status),
+                )
+            delay = interval if timeout is None else min(interval, timeout - elapsed)
+            await self._client.backoff.sleep(delay)
+            slept += delay
+            interval = min(interval * 1.5, max_poll_interval)
+
     async def _send(
         self,
         method: str,
@@ -313,3 +399,18 @@ class AsyncBatches:
             params=merge_query({}, extra_query),
             headers=check_extra_headers(extra_headers),
         )
+
+
+def _wait_is_over(batch: CallBatch, *, dispatch_only: bool) -> bool:
+    if dispatch_only:
+        return batch.is_terminal
+    ended = batch.all_calls_ended
+    # None: no recipients and counters that cannot tell (a cancelled batch): dispatching over
+    # is all that can be known.
+    return batch.is_terminal if ended is None else ended
+
+
+def _ended_count(batch: CallBatch) -> int | None:
+    if batch.recipients is not None:
+        return sum(1 for recipient in batch.recipients if recipient.call_ended)
+    return batch.total_calls_finished

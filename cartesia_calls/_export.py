@@ -20,6 +20,7 @@ import anyio.to_thread
 import attrs
 
 from ._codec import dumps, loads
+from ._files import check_destination, naming
 from ._models import AgentCall
 
 if TYPE_CHECKING:
@@ -138,7 +139,8 @@ async def export_calls(
     """The implementation of :meth:`AsyncCalls.export`."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be an int of at least 1, got {concurrency!r}")
-    path = Path(destination)
+    # A missing folder is reported like download_audio reports it, before any request.
+    path = check_destination(destination)
     pager = calls.list(
         agent_id=agent_id, batch_id=batch_id, expand_transcript=True, limit=page_size
     )
@@ -151,7 +153,8 @@ async def export_calls(
         async with limiter:
             out[index] = await calls.get(call.id)
 
-    file: BinaryIO = await anyio.to_thread.run_sync(path.open, "ab")
+    with naming(path):
+        file: BinaryIO = await anyio.to_thread.run_sync(path.open, "ab")
     try:
         async for page in pager.pages():
             todo = [call for call in page.data if call.id not in done]
@@ -169,7 +172,8 @@ async def export_calls(
                 error = first_error(failures)
                 raise error from error.__cause__
             lines = b"".join(dumps(call) + b"\n" for call in filled if call is not None)
-            await anyio.to_thread.run_sync(_write, file, lines)
+            with naming(path):  # a full disk names no file: name the export
+                await anyio.to_thread.run_sync(_write, file, lines)
             # Only the ids found in the file are kept: cursor pages never repeat an item, so
             # remembering every exported id would only grow memory with the export's size.
             written += len(todo)

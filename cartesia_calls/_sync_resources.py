@@ -459,6 +459,31 @@ class Batches:
             self._twin().cancel, batch_id, extra_query=extra_query, extra_headers=extra_headers
         )
 
+    @mirrors(AsyncBatches.wait)
+    def wait(
+        self,
+        batch_id: str,
+        *,
+        dispatch_only: bool = False,
+        timeout: float | None = None,
+        poll_interval: float = 5.0,
+        max_poll_interval: float = 30.0,
+        on_progress: Callable[[CallBatch], None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CallBatch:
+        return self._client._runner.run(
+            self._twin().wait,
+            batch_id,
+            dispatch_only=dispatch_only,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )
+
     @mirrors(AsyncBatches.retry)
     def retry(
         self,

@@ -4,94 +4,51 @@ Only click is imported here, so ``cartesia-calls --help`` answers at once; the S
 rich are imported by the command that runs. Every command makes one ``AsyncClient`` and runs
 in one ``asyncio.run``.
 
-Exit codes: 0 success; 1 the API or the network failed (or a file could not be written);
-2 usage: a bad option, no API key, or ``delete`` without ``--yes`` and no terminal to ask on;
-3 ``wait`` gave up while the call was still running; 130 interrupted (Ctrl-C).
+Global options are accepted before the command and after it (see :mod:`._options`).
+
+Exit codes: 0 success; 1 the API or the network failed, a file could not be written, or
+``create`` could not place a call to one of the numbers; 2 usage: a bad option or file (nothing
+was sent), no API key, or ``delete`` without ``--yes`` and no terminal to ask on; 3 ``wait`` or
+``batches wait`` gave up while the call or batch was still going; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-__all__ = ["main"]
-
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class Settings:
-    """What the global options said; the API key never appears in its repr."""
-
-    def __init__(
-        self,
-        api_key: str | None,
-        base_url: str | None,
-        max_retries: int,
-        cartesia_version: str | None = None,
-    ) -> None:
-        self.api_key = api_key.strip() if api_key and api_key.strip() else None
-        self.base_url = base_url.strip() if base_url and base_url.strip() else None
-        self.max_retries = max_retries
-        self.cartesia_version = (
-            cartesia_version.strip() if cartesia_version and cartesia_version.strip() else None
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"Settings(base_url={self.base_url!r}, max_retries={self.max_retries}, "
-            f"cartesia_version={self.cartesia_version!r})"
-        )
-
-
-def _invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
-    from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
-
-    run(settings, command, **how)
-
-
-@click.group(context_settings=_CONTEXT)
-@click.option(
-    "--api-key",
-    envvar="CARTESIA_API_KEY",
-    show_envvar=True,
-    metavar="KEY",
-    help="Your Cartesia API key (sk_car_...).",
+from ._batches_cli import batches
+from ._options import (
+    CONTEXT,
+    LocalCommand,
+    MainGroup,
+    Settings,
+    global_options,
+    invoke,
+    json_option,
+    not_blank,
 )
-@click.option(
-    "--base-url",
-    envvar="CARTESIA_BASE_URL",
-    show_envvar=True,
-    metavar="URL",
-    help="The API address (default https://api.cartesia.ai).",
-)
-@click.option(
-    "--cartesia-version",
-    envvar="CARTESIA_VERSION",
-    show_envvar=True,
-    metavar="DATE",
-    help="The API version to speak (default 2026-08-14; 2026-03-01 for the older shapes).",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(0, 10),
-    default=2,
-    show_default=True,
-    help="Retries of a failed request (connection errors, 408, 429, 5xx).",
-)
+from ._variables import VariableOption, collect_variables
+
+__all__ = ["Settings", "main"]
+
+
+@click.group(context_settings=CONTEXT, cls=MainGroup)
+@global_options
 @click.version_option(package_name="cartesia-calls", message="cartesia-calls %(version)s")
 @click.pass_context
 def main(
     ctx: click.Context,
+    *,
     api_key: str | None,
     base_url: str | None,
     cartesia_version: str | None,
     max_retries: int,
+    timeout: float | None,
+    quiet: bool,
 ) -> None:
-    """Inspect and manage Cartesia voice-agent calls.
+    """Inspect and manage Cartesia voice-agent calls and call batches.
 
     \b
     Try it without a key or network:   cartesia-calls demo
@@ -100,20 +57,23 @@ def main(
                                        cartesia-calls list --agent-id AGENT_ID
                                        cartesia-calls get CALL_ID
 
-    Read commands take --json for scripts (list prints JSON Lines). Exit codes: 0 ok, 1 API or
-    network error, 2 usage error or no API key, 3 wait timed out, 130 interrupted.
+    Global options go before the command, or after it. Read commands take --json for scripts
+    (list prints JSON Lines). Exit codes: 0 ok, 1 API or network error (or a call not placed),
+    2 usage error or no API key, 3 wait timed out, 130 interrupted.
     """
-    ctx.obj = Settings(api_key, base_url, max_retries, cartesia_version)
+    ctx.obj = Settings(
+        api_key=api_key,
+        base_url=base_url,
+        max_retries=max_retries,
+        cartesia_version=cartesia_version,
+        timeout=timeout,
+        quiet=quiet,
+    )
 
 
-_json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print the API's JSON (wire format) instead."
-)
-
-
-@main.command(context_settings=_CONTEXT, short_help="Show a call and its transcript.")
+@main.command(context_settings=CONTEXT, short_help="Show a call and its transcript.")
 @click.argument("call_id")
-@_json_option
+@json_option
 @click.pass_obj
 def get(settings: Settings, call_id: str, as_json: bool) -> None:
     """Show a call: its facts, then the transcript as a conversation.
@@ -124,10 +84,10 @@ def get(settings: Settings, call_id: str, as_json: bool) -> None:
     """
     from ._commands import get_call  # noqa: PLC0415
 
-    _invoke(settings, get_call(call_id, as_json=as_json), subject=f"call {call_id!r}")
+    invoke(settings, get_call(call_id, as_json=as_json), subject=f"call {call_id!r}")
 
 
-@main.command("list", context_settings=_CONTEXT, short_help="List an agent's or a batch's calls.")
+@main.command("list", context_settings=CONTEXT, short_help="List an agent's or a batch's calls.")
 @click.option("--agent-id", metavar="ID", help="List this agent's calls.")
 @click.option(
     "--batch-id", metavar="ID", help="List the calls of this call batch (with --agent-id: its)."
@@ -151,7 +111,7 @@ def get(settings: Settings, call_id: str, as_json: bool) -> None:
 )
 @click.option("--all", "show_all", is_flag=True, help="Show every call (ignores --limit).")
 @click.option("--transcript", is_flag=True, help="Fetch transcripts too (turn counts; in --json).")
-@_json_option
+@json_option
 @click.pass_obj
 def list_(
     settings: Settings,
@@ -182,11 +142,12 @@ def list_(
         limit=None if show_all else limit,
         transcript=transcript,
         as_json=as_json,
+        quiet=settings.quiet,
     )
-    _invoke(settings, command)
+    invoke(settings, command)
 
 
-@main.command(context_settings=_CONTEXT, short_help="Export calls with transcripts to JSON Lines.")
+@main.command(context_settings=CONTEXT, short_help="Export calls with transcripts to JSON Lines.")
 @click.option("--agent-id", metavar="ID", help="Export this agent's calls.")
 @click.option("--batch-id", metavar="ID", help="Export the calls of this call batch.")
 @click.option(
@@ -221,11 +182,17 @@ def export(
         raise click.UsageError("give exactly one of --agent-id and --batch-id")
     from ._commands import export_calls  # noqa: PLC0415
 
-    command = export_calls(output, agent_id=agent_id, batch_id=batch_id, concurrency=concurrency)
-    _invoke(settings, command, interrupted_hint="run the same command again to resume")
+    command = export_calls(
+        output,
+        agent_id=agent_id,
+        batch_id=batch_id,
+        concurrency=concurrency,
+        quiet=settings.quiet,
+    )
+    invoke(settings, command, interrupted_hint="run the same command again to resume")
 
 
-@main.command(context_settings=_CONTEXT, short_help="Download a call's recording (WAV).")
+@main.command(context_settings=CONTEXT, short_help="Download a call's recording (WAV).")
 @click.argument("call_id")
 @click.option(
     "--output",
@@ -241,30 +208,31 @@ def audio(settings: Settings, call_id: str, output: str | None) -> None:
     """
     from ._commands import download_audio  # noqa: PLC0415
 
-    command = download_audio(call_id, output or f"{call_id}.wav")
-    _invoke(settings, command, subject=f"call {call_id!r}", not_found="has no recording")
+    command = download_audio(call_id, output or f"{call_id}.wav", quiet=settings.quiet)
+    invoke(settings, command, subject=f"call {call_id!r}", not_found="has no recording")
 
 
-@main.command(context_settings=_CONTEXT, short_help="Print the agent's runtime logs of a call.")
+@main.command(context_settings=CONTEXT, short_help="Print the agent's runtime logs of a call.")
 @click.argument("call_id")
-@_json_option
+@json_option
 @click.pass_obj
 def logs(settings: Settings, call_id: str, as_json: bool) -> None:
     """Print the runtime logs of your agent's code for a call."""
     from ._commands import show_logs  # noqa: PLC0415
 
     command = show_logs(call_id, as_json=as_json)
-    _invoke(settings, command, subject=f"call {call_id!r}", not_found="has no logs")
+    invoke(settings, command, subject=f"call {call_id!r}", not_found="has no logs")
 
 
-@main.command(context_settings=_CONTEXT, short_help="Wait until a call has ended.")
+@main.command(context_settings=CONTEXT, short_help="Wait until a call has ended.")
 @click.argument("call_id")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
     default=600.0,
     show_default=True,
-    help="Give up after this many seconds (exit code 3).",
+    help="Give up after this many seconds (exit code 3). The request timeout (the global "
+    "--timeout) goes before the command.",
 )
 @click.option(
     "--poll-interval",
@@ -273,7 +241,7 @@ def logs(settings: Settings, call_id: str, as_json: bool) -> None:
     show_default=True,
     help="Seconds between the first polls (then growing up to 30).",
 )
-@_json_option
+@json_option
 @click.pass_obj
 def wait(
     settings: Settings, call_id: str, timeout: float, poll_interval: float, as_json: bool
@@ -281,21 +249,131 @@ def wait(
     """Wait until a call has ended, then show how it ended."""
     from ._commands import wait_call  # noqa: PLC0415
 
-    command = wait_call(call_id, timeout=timeout, poll_interval=poll_interval, as_json=as_json)
-    _invoke(settings, command, subject=f"call {call_id!r}")
+    command = wait_call(
+        call_id,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        as_json=as_json,
+        quiet=settings.quiet,
+    )
+    invoke(settings, command, subject=f"call {call_id!r}")
 
 
-@main.command(context_settings=_CONTEXT, short_help="Hang up a call in progress.")
+def _phone_numbers(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    from cartesia_calls._validate import check_e164  # noqa: PLC0415
+
+    for value in values:
+        try:
+            check_e164(value, "the number")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+    return values
+
+
+_agent_option = click.option(
+    "--agent-id", required=True, metavar="ID", callback=not_blank, help="The agent that talks."
+)
+_from_option = click.option(
+    "--from-number-id",
+    required=True,
+    metavar="ID",
+    callback=not_blank,
+    help="The id of your phone number to call from (pn_...).",
+)
+_ringing_option = click.option(
+    "--ringing-timeout-seconds",
+    type=click.IntRange(5, 80),
+    metavar="S",
+    help="How long each call rings before giving up, 5-80 (the API's default: 60).",
+)
+_duration_option = click.option(
+    "--max-call-duration-minutes",
+    type=click.IntRange(min=1),
+    metavar="M",
+    help="Hang up after this many minutes.",
+)
+
+
+@main.command(context_settings=CONTEXT, short_help="Place outbound calls (never retried).")
+@_agent_option
+@_from_option
+@click.option(
+    "--to",
+    "to_numbers",
+    required=True,
+    multiple=True,
+    metavar="NUMBER",
+    callback=_phone_numbers,
+    help="A number to call, in E.164 form (+14155550123); repeat for more calls.",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    type=VariableOption(),
+    callback=collect_variables,
+    help="A dynamic variable for the agent, name=value (repeatable; typed as described "
+    "above; name:str=value keeps a string).",
+)
+@_ringing_option
+@_duration_option
+@json_option
+@click.pass_obj
+def create(
+    settings: Settings,
+    *,
+    agent_id: str,
+    from_number_id: str,
+    to_numbers: tuple[str, ...],
+    variables: dict[str, Any] | None,
+    ringing_timeout_seconds: int | None,
+    max_call_duration_minutes: int | None,
+    as_json: bool,
+) -> None:
+    """Place outbound calls: one per --to, all with the same agent, number and variables.
+
+    Prints one line per number, in order: the new call's id, or why that call was not placed
+    (exit code 1 if any was not). The request is never retried once sent: it dials phones,
+    and a lost answer must not dial them twice. With --json, one result per line (JSON
+    Lines).
+
+    --var values: true/false (any case) become booleans, numbers written as JSON writes them
+    (42, -7, 3.5) become numbers, anything else is a string as typed (007, 1.50 and +1 stay
+    strings); name:str=value always sends a string.
+
+    \b
+    Example:
+      cartesia-calls create --agent-id agent_123 --from-number-id pn_123 \\
+        --to +14155550123 --var first_name=Ada --var balance=42.5
+    """
+    from ._commands import create_calls  # noqa: PLC0415
+
+    command = create_calls(
+        agent_id=agent_id,
+        from_number_id=from_number_id,
+        to_numbers=list(to_numbers),
+        variables=variables,
+        ringing_timeout_seconds=ringing_timeout_seconds,
+        max_call_duration_minutes=max_call_duration_minutes,
+        as_json=as_json,
+        quiet=settings.quiet,
+    )
+    invoke(settings, command, unsure=f"cartesia-calls list --agent-id {agent_id}")
+
+
+@main.command(context_settings=CONTEXT, short_help="Hang up a call in progress.")
 @click.argument("call_id")
 @click.pass_obj
 def cancel(settings: Settings, call_id: str) -> None:
     """Hang up a call in progress (it ends with end_reason api_cancelled)."""
     from ._commands import cancel_call  # noqa: PLC0415
 
-    _invoke(settings, cancel_call(call_id), subject=f"call {call_id!r}")
+    invoke(settings, cancel_call(call_id), subject=f"call {call_id!r}")
 
 
-@main.command(context_settings=_CONTEXT, short_help="Delete a call's sensitive data.")
+@main.command(context_settings=CONTEXT, short_help="Delete a call's sensitive data.")
 @click.argument("call_id")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
@@ -311,11 +389,14 @@ def delete(settings: Settings, call_id: str, yes: bool) -> None:
         confirm_delete(call_id)
     from ._commands import delete_call  # noqa: PLC0415
 
-    _invoke(settings, delete_call(call_id), subject=f"call {call_id!r}")
+    invoke(settings, delete_call(call_id), subject=f"call {call_id!r}")
 
 
 @main.command(
-    "serve-fake", context_settings=_CONTEXT, short_help="Run a local fake API with sample calls."
+    "serve-fake",
+    cls=LocalCommand,
+    context_settings=CONTEXT,
+    short_help="Run a local fake API with sample calls.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option(
@@ -338,7 +419,9 @@ def serve_fake(host: str, port: int, empty: bool) -> None:
     serve(host=host, port=port, seed=not empty)
 
 
-@main.command(context_settings=_CONTEXT, short_help="Tour the SDK: no key, no network.")
+@main.command(
+    cls=LocalCommand, context_settings=CONTEXT, short_help="Tour the SDK: no key, no network."
+)
 @click.option(
     "--keep",
     type=click.Path(file_okay=False),
@@ -349,3 +432,6 @@ def demo(keep: str | None) -> None:
     from ._demo import demo as run_demo  # noqa: PLC0415
 
     run_demo(keep)
+
+
+main.add_command(batches)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import wave
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from rich.progress import (
     BarColumn,
@@ -19,7 +22,7 @@ from rich.text import Text
 
 from cartesia_calls import AgentCall, AsyncClient, NotFoundError
 from cartesia_calls._calls import LAST_LOGS_VERSION
-from cartesia_calls._display import format_duration, format_time
+from cartesia_calls._display import format_duration, format_time, printable
 
 from ._render import (
     calls_table,
@@ -57,6 +60,7 @@ def list_calls(
     as_json: bool,
     start_time_gte: str | None = None,
     start_time_lte: str | None = None,
+    quiet: bool = False,
 ) -> Command:
     """``cartesia-calls list``: at most ``limit`` calls (``None``: all), fetching pages lazily."""
 
@@ -96,13 +100,19 @@ def list_calls(
         note = f"{len(shown)} call{'s' if len(shown) != 1 else ''} of {owner}, newest first"
         if more:
             note += f"; more exist: --limit {len(shown) * 2} or --all"
-        make_console(stderr=True).print(Text(note, style="dim"))
+        if not quiet:
+            make_console(stderr=True).print(Text(note, style="dim"))
 
     return command
 
 
 def export_calls(
-    output: str, *, agent_id: str | None, batch_id: str | None, concurrency: int
+    output: str,
+    *,
+    agent_id: str | None,
+    batch_id: str | None,
+    concurrency: int,
+    quiet: bool = False,
 ) -> Command:
     """``cartesia-calls export``: progress on stderr, a one-line summary on stdout."""
 
@@ -114,7 +124,7 @@ def export_calls(
             TimeElapsedColumn(),
             console=err,
             transient=True,
-            disable=not err.is_terminal,
+            disable=quiet or not err.is_terminal,
         )
         task = progress.add_task("exporting calls...", total=None)
 
@@ -155,7 +165,7 @@ def _wav_seconds(path: Path) -> float | None:
         return None
 
 
-def download_audio(call_id: str, output: str) -> Command:
+def download_audio(call_id: str, output: str, *, quiet: bool = False) -> Command:
     """``cartesia-calls audio``: a progress bar on stderr while the recording downloads."""
 
     async def command(client: AsyncClient) -> None:
@@ -167,7 +177,7 @@ def download_audio(call_id: str, output: str) -> Command:
             TransferSpeedColumn(),
             console=err,
             transient=True,
-            disable=not err.is_terminal,
+            disable=quiet or not err.is_terminal,
         )
         task = progress.add_task(f"downloading {call_id}", total=None)
 
@@ -211,13 +221,15 @@ def show_logs(call_id: str, *, as_json: bool) -> Command:
     return command
 
 
-def wait_call(call_id: str, *, timeout: float, poll_interval: float, as_json: bool) -> Command:
+def wait_call(
+    call_id: str, *, timeout: float, poll_interval: float, as_json: bool, quiet: bool = False
+) -> Command:
     """``cartesia-calls wait``: a spinner on stderr while polling, then how the call ended."""
 
     async def command(client: AsyncClient) -> None:
         err = make_console(stderr=True)
         poll_cap = max(30.0, poll_interval)
-        if err.is_terminal:
+        if err.is_terminal and not quiet:
             with err.status(f"waiting for call {call_id} to end..."):
                 call = await client.calls.wait(
                     call_id,
@@ -272,5 +284,76 @@ def delete_call(call_id: str) -> Command:
             f"{call.id}{when}; the call's record stays, marked as redacted.",
             soft_wrap=True,
         )
+
+    return command
+
+
+def _outbound_error(error: Any) -> str:
+    """Why one number's call was not placed, on one line (the API does not document the
+    error's shape: a message when there is one, else the JSON)."""
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("title") or error.get("detail")
+        code = error.get("error_code") or error.get("code")
+        if isinstance(message, str) and message.strip():
+            prefix = f"[{code}] " if isinstance(code, str) and code else ""
+            return printable(prefix + message, one_line=True)
+    if isinstance(error, str) and error.strip():
+        return printable(error, one_line=True)
+    return printable(json.dumps(error, ensure_ascii=False, default=str), one_line=True)
+
+
+def create_calls(
+    *,
+    agent_id: str,
+    from_number_id: str,
+    to_numbers: list[str],
+    variables: dict[str, Any] | None,
+    ringing_timeout_seconds: int | None,
+    max_call_duration_minutes: int | None,
+    as_json: bool,
+    quiet: bool = False,
+) -> Command:
+    """``cartesia-calls create``: one line per number (the call id or the error); exit 1 if a
+    call was not placed."""
+
+    async def command(client: AsyncClient) -> None:
+        items = [
+            {"to_number": number, **({"dynamic_variables": variables} if variables else {})}
+            for number in to_numbers
+        ]
+        results = await client.calls.create(
+            agent_id=agent_id,
+            from_number_id=from_number_id,
+            outbound_calls=items,
+            ringing_timeout_seconds=ringing_timeout_seconds,
+            max_call_duration_minutes=max_call_duration_minutes,
+        )
+        placed = [result for result in results if result.ok]
+        if as_json:
+            for result in results:
+                print_json_line(result.to_dict())
+            sys.stdout.flush()
+        else:
+            console = make_console()
+            width = max(len(number) for number in to_numbers)
+            for index, result in enumerate(results):
+                asked = to_numbers[index] if index < len(to_numbers) else "?"
+                number = printable(result.number or asked, one_line=True)
+                line = Text(f"{number:<{width}}  ")
+                if result.ok:
+                    line.append(printable(str(result.agent_call_id), one_line=True), style="bold")
+                else:
+                    line.append("not placed: ", style="red")
+                    line.append(_outbound_error(result.error))
+                console.print(line, soft_wrap=True)
+        if not quiet and placed and not as_json:
+            note = f"Placed {len(placed)} of {len(results)} calls. Follow one with: "
+            note += f"cartesia-calls wait {printable(str(placed[0].agent_call_id), one_line=True)}"
+            make_console(stderr=True).print(Text(note, style="dim"), soft_wrap=True)
+        if len(placed) < len(results):
+            missing = len(results) - len(placed)
+            raise CommandFailed(
+                f"{missing} of {len(results)} calls could not be placed (see above)"
+            )
 
     return command

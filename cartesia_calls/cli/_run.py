@@ -23,7 +23,7 @@ from cartesia_calls._display import printable
 if TYPE_CHECKING:
     from cartesia_calls import AsyncClient
 
-    from . import Settings
+    from ._options import Settings
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -60,6 +60,7 @@ def run(
     subject: str | None = None,
     not_found: str = "not found",
     interrupted_hint: str | None = None,
+    unsure: str | None = None,
 ) -> None:
     """Run ``command(client)`` in a fresh event loop and turn failures into exit codes.
 
@@ -69,6 +70,9 @@ def run(
         subject: what the command is about, for messages (``"call 'ac_1'"``).
         not_found: what a 404 means for the subject (``"has no recording"``).
         interrupted_hint: what to do after Ctrl-C.
+        unsure: for commands that dial phones (never retried once sent): the command that
+            shows whether a request that failed on the way (a timeout, a lost connection, a
+            5xx) placed calls anyway; the message says to check with it before trying again.
     """
     key = settings.api_key
     if key is None:
@@ -82,12 +86,16 @@ def run(
     except click.exceptions.Exit:
         raise
     except BrokenPipeError:
-        # The reader went away (``| head``): stop quietly, like other command line tools.
-        _silence_stdout()
-        raise click.exceptions.Exit(EXIT_ERROR) from None
+        closed_stdout()
     except Exception as exc:  # every failure becomes one line and an exit code
         base_url = where.get("base_url") or settings.base_url or "https://api.cartesia.ai"
         described = describe(exc, subject=subject, not_found=not_found, base_url=base_url)
+        if described is not None and unsure is not None and _maybe_sent(exc):
+            described = (
+                f"{described[0]}; the request may have reached Cartesia and placed calls: "
+                f"check with `{unsure}` before trying again",
+                described[1],
+            )
         if described is None:
             if os.environ.get(_DEBUG_ENV):
                 raise
@@ -99,13 +107,25 @@ def run(
         fail(message.replace(key, "sk_car_***"), code)
 
 
-def _silence_stdout() -> None:
-    """Point stdout at the null device so the final flush cannot fail again."""
+def closed_stdout() -> NoReturn:
+    """The reader of stdout went away (``| head``): stop quietly, like other command line
+    tools (exit code 1, no message)."""
+    # Point stdout at the null device so the final flush cannot fail again.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass
+    raise click.exceptions.Exit(EXIT_ERROR)
+
+
+def _maybe_sent(exc: BaseException) -> bool:
+    """Whether a failed request may still have been carried out by the server."""
+    from cartesia_calls import errors  # noqa: PLC0415
+
+    return isinstance(exc, errors.APITimeoutError | errors.APIConnectionError) or (
+        isinstance(exc, errors.APIStatusError) and exc.status_code >= 500
+    )
 
 
 async def _with_client(
@@ -118,11 +138,15 @@ async def _with_client(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        options: dict[str, Any] = {}
+        if settings.timeout is not None:
+            options["timeout"] = settings.timeout
         client = AsyncClient(
             api_key=key,
             base_url=settings.base_url,
             max_retries=settings.max_retries,
             cartesia_version=settings.cartesia_version,
+            **options,
         )
     for warning in caught:
         click.echo(printable(f"warning: {warning.message}", one_line=True), err=True)
@@ -161,8 +185,9 @@ def describe(
     if isinstance(exc, errors.CartesiaError):
         return str(exc), EXIT_ERROR
     if isinstance(exc, OSError):
-        where = f": {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}", EXIT_ERROR
+        # "out/calls.jsonl: the folder 'out' does not exist", as command line tools put it.
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}", EXIT_ERROR
     if isinstance(exc, ValueError | TypeError):
         # The SDK checks arguments before sending anything (an empty id, a bad URL...).
         return str(exc), EXIT_USAGE
