@@ -70,7 +70,7 @@ def test_help_through_the_entry_point_loads_only_click() -> None:
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert "Inspect and manage Cartesia voice-agent calls." in done.stdout
+    assert "Inspect and manage Cartesia voice-agent calls" in done.stdout
     assert done.stdout.splitlines()[-2:] == ["0", "['click']"]
 
 
@@ -91,4 +91,4 @@ def test_in_process_with_click_runs_the_command_line(
     with pytest.raises(SystemExit) as exited:
         main()
     assert exited.value.code == 0
-    assert "Inspect and manage Cartesia voice-agent calls." in capsys.readouterr().out
+    assert "Inspect and manage Cartesia voice-agent calls" in capsys.readouterr().out
