@@ -4,7 +4,7 @@
 
     CartesiaError                    anything raised by cartesia_calls on purpose
     ├── APIError                     something went wrong talking to the API
-    │   ├── APIStatusError           the API answered with a 4xx/5xx status
+    │   ├── APIStatusError           the API answered 4xx/5xx, or a 3xx that is not followed
     │   │   ├── BadRequestError            400
     │   │   ├── AuthenticationError        401
     │   │   ├── UsageLimitError            402
@@ -15,9 +15,9 @@
     │   │   ├── RateLimitError             429
     │   │   └── InternalServerError        >= 500
     │   ├── APIConnectionError       no usable response (refused, reset, DNS, TLS, cut body)
-    │   │   └── APITimeoutError      a connect/read/total timeout or a deadline passed
+    │   │   └── APITimeoutError      a connect/pool/headers/read/total limit or a deadline passed
     │   │       └── WaitTimeoutError     calls.wait() gave up before the call ended
-    │   └── ResponseDecodeError      a 2xx body that is not JSON or not the expected model
+    │   └── ResponseDecodeError      a 2xx body that is not JSON, not the model, or too large
     ├── MissingAPIKeyError           no api_key and no CARTESIA_API_KEY (also a ValueError)
     ├── ClientClosedError            the client was used after close()
     ├── EventLoopMismatchError       an AsyncClient was used from a second live event loop
@@ -122,21 +122,86 @@ class APIError(CartesiaError):
         message: what went wrong, in words.
         method: the HTTP method of the request (``None`` if unknown).
         url: the URL of the request, without query secrets (there are none) or credentials.
+        retries_taken: how many times the request was retried before this error (0 when the
+            first attempt raised it, or when it did not come from a request).
     """
 
-    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries_taken: int = 0,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.url = url
+        self.retries_taken = retries_taken
 
 
 class APIConnectionError(APIError):
-    """No usable response arrived: the connection was refused, reset, or the body was cut."""
+    """No usable response arrived: the connection was refused, reset, or the body was cut.
+
+    The transport classifies each failure once, into two fields the retry policy reads:
+
+    Attributes:
+        request_sent: ``False`` when the request certainly never reached the server (no
+            connection could be opened, or no pool slot came free), so repeating it is safe
+            even for a request that is not idempotent; ``True`` when it may have arrived.
+        transient: whether another attempt could succeed (``False`` for a certificate that
+            failed verification, or a response this SDK cannot read at all).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries_taken: int = 0,
+        request_sent: bool = True,
+        transient: bool = True,
+    ) -> None:
+        super().__init__(message, method=method, url=url, retries_taken=retries_taken)
+        self.request_sent = request_sent
+        self.transient = transient
 
 
 class APITimeoutError(APIConnectionError):
-    """A timeout elapsed: connecting, waiting between bytes, or the total deadline."""
+    """A time limit ran out before a usable response arrived.
+
+    Attributes:
+        kind: which limit: ``"connect"`` (opening a connection), ``"pool"`` (waiting for a free
+            connection of the pool, bounded by the connect timeout), ``"headers"`` (the response
+            headers did not arrive within the total timeout), ``"read"`` (the server went
+            silent for longer than the read timeout), ``"total"`` (the whole response took
+            longer than the total timeout), ``"wait"`` (:meth:`~cartesia_calls.AsyncCalls.wait`),
+            or ``None`` when not known.
+
+    Its message names the limit, its value and how many attempts were made.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries_taken: int = 0,
+        request_sent: bool = True,
+        kind: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            method=method,
+            url=url,
+            retries_taken=retries_taken,
+            request_sent=request_sent,
+            transient=True,
+        )
+        self.kind = kind
 
 
 class WaitTimeoutError(APITimeoutError):
@@ -148,7 +213,7 @@ class WaitTimeoutError(APITimeoutError):
     """
 
     def __init__(self, message: str, *, call_id: str, last_status: str | None) -> None:
-        super().__init__(message)
+        super().__init__(message, kind="wait")
         self.call_id = call_id
         self.last_status = last_status
 
@@ -178,6 +243,7 @@ class ResponseDecodeError(APIError):
         method: str | None = None,
         url: str | None = None,
         secrets: Iterable[str] = (),
+        retries_taken: int = 0,
     ) -> None:
         hidden = _secret_list(secrets)
         if hidden:
@@ -185,7 +251,7 @@ class ResponseDecodeError(APIError):
             body = redact(body, hidden)
             errors = tuple(redact(line, hidden) for line in errors)
             path = None if path is None else redact(path, hidden)
-        super().__init__(message, method=method, url=url)
+        super().__init__(message, method=method, url=url, retries_taken=retries_taken)
         self.body = body
         self.path = path
         self.errors = errors
@@ -193,7 +259,8 @@ class ResponseDecodeError(APIError):
 
 
 class APIStatusError(APIError):
-    """The API answered with an error status (4xx or 5xx).
+    """The API answered with an error status (4xx or 5xx), or with a redirect (3xx) the SDK
+    does not follow (see "Redirects" in the errors guide); the message then names the target.
 
     Attributes:
         status_code: the HTTP status.
@@ -206,6 +273,9 @@ class APIStatusError(APIError):
         request_id: the id of the request on Cartesia's side; quote it to support.
         doc_url: a link to the documentation of this error, if given.
         retries_taken: how many times the request was retried before this answer.
+
+    ``message``, when given, replaces the explanation read from the body (the SDK says why it
+    did not follow a redirect this way).
 
     Whatever the body holds, building the error takes time linear in the kept part of the body
     and never raises: a body that is not JSON, or JSON nested deeper than
@@ -227,6 +297,7 @@ class APIStatusError(APIError):
         url: str | None = None,
         retries_taken: int = 0,
         secrets: Iterable[str] = (),
+        message: str | None = None,
     ) -> None:
         hidden = _secret_list(secrets)
         self.status_code = status_code
@@ -234,7 +305,6 @@ class APIStatusError(APIError):
         # Cut first, then redact: parsing (and redacting) only ever sees the kept part, and a key
         # the cut splits in two is caught as a secret cut short at the end.
         self.body = redact(body[:MAX_ERROR_BODY_CHARS], hidden)[:MAX_ERROR_BODY_CHARS]
-        self.retries_taken = retries_taken
         parsed = _parse_body(self.body)
         if hidden and parsed.json is not None and _holds_secret(parsed.json, hidden):
             # The key was in the body in an escaped spelling (``\u005f``): the parsed value is
@@ -247,8 +317,11 @@ class APIStatusError(APIError):
         self.title = parsed.title
         self.request_id = parsed.request_id or _header(self.headers, "x-request-id", "request-id")
         self.doc_url = parsed.doc_url
-        message = parsed.message or parsed.title or _default_reason(status_code)
-        super().__init__(message, method=method, url=url)
+        if message is None:
+            message = parsed.message or parsed.title or _default_reason(status_code)
+        else:
+            message = redact(message, hidden)
+        super().__init__(message, method=method, url=url, retries_taken=retries_taken)
 
     def __str__(self) -> str:
         parts = [f"{self.status_code}"]
