@@ -173,10 +173,10 @@ def redirect(
     method: str,
     status: int,
     location: str | None,
+    *,
     current: URL,
     origin: URL,
     hops: int,
-    *,
     download: bool,
 ) -> tuple[URL | None, str | None]:
     """Where a 3xx leads, and why it is not followed (``None``: follow it).
@@ -239,7 +239,8 @@ def shown(url: URL) -> str:
 
 _TIMEOUTS: Final = {
     "connect": "could not open a connection within {s} (the connect timeout)",
-    "pool": "all {size} connections of the pool stayed busy for {s} (the connect timeout)",
+    "pool": "no connection of the pool (connection_limit={size}) came free within {s} "
+    "(the connect timeout)",
     "headers": "the response headers did not arrive within {s} (the total timeout)",
     "read": "the server sent nothing for {s} (the read timeout)",
     "total": "the response was not complete within {s} (the total timeout)",
@@ -274,7 +275,9 @@ def timeout_error(
     )
 
 
-def too_large(limit: int, status: int, method: str, url: str, *, download: bool) -> ResponseDecodeError:
+def too_large(
+    limit: int, status: int, method: str, url: str, *, download: bool
+) -> ResponseDecodeError:
     """The error for a body past its limit (``max_response_bytes``, or a download's)."""
     what, hint = (
         ("download", "no WAV file is that large")

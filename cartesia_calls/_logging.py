@@ -1,4 +1,4 @@
-"""The ``cartesia_calls`` logger, and ``CARTESIA_CALLS_LOG=debug|info|warning|off`` to turn it on."""
+"""The ``cartesia_calls`` logger, and ``CARTESIA_CALLS_LOG=debug|info|warning|off`` for it."""
 
 from __future__ import annotations
 

@@ -153,14 +153,13 @@ def _env_proxies() -> dict[str, str]:
     """The environment's proxies (``getproxies()``), keeping only those aiohttp can use."""
     found = urllib.request.getproxies()
     out: dict[str, str] = {}
-    for scheme, url in found.items():
+    for scheme, value in found.items():
         if scheme == "no":
-            out["no"] = url
+            out["no"] = value
             continue
         if scheme not in {"http", "https", "all"}:
             continue
-        if "://" not in url:
-            url = "http://" + url  # "proxy:3128", as curl reads it
+        url = value if "://" in value else "http://" + value  # "proxy:3128", as curl reads it
         try:
             out[scheme] = check_proxy_url(url, f"the {scheme.upper()}_PROXY environment variable")
         except (TypeError, ValueError) as exc:

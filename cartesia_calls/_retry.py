@@ -167,6 +167,7 @@ def _get(headers: Mapping[str, str], name: str) -> str | None:
 async def with_retries(
     attempt: Callable[[int], Awaitable[T]],
     options: RequestOptions,
+    *,
     method: str,
     url: str,
     idempotent: bool,

@@ -62,7 +62,6 @@ from .errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
-    APITimeoutError,
     ClientClosedError,
     EventLoopMismatchError,
     decode_text,
@@ -375,7 +374,12 @@ class Transport:
             )
 
         return await with_retries(
-            attempt, options, method, shown(call.url), idempotent, retry_statuses
+            attempt,
+            options,
+            method=method,
+            url=shown(call.url),
+            idempotent=idempotent,
+            retry_statuses=retry_statuses,
         )
 
     @asynccontextmanager
@@ -414,7 +418,9 @@ class Transport:
                 raise
             return opened, info
 
-        opened, info = await with_retries(attempt, options, method, shown(call.url), True)
+        opened, info = await with_retries(
+            attempt, options, method=method, url=shown(call.url), idempotent=True
+        )
         try:
             yield StreamingResponse(opened.response, info, options)
         finally:
@@ -445,12 +451,21 @@ class Transport:
     async def _follow(self, pool: _Pool, call: _Call, number: int) -> _Opened:
         """Send, and follow the redirects :func:`._http.redirect` allows, up to a 2xx."""
         options, method = call.options, call.method
-        timeout = self._client_timeout(options.timeout, call.download)
+        limits = self._client_timeout(options.timeout, call.download)
         url, params, headers, proxy = call.url, call.params, call.headers, self._proxy
         started = time.monotonic()
         hops = 0
         while True:
-            response = await _send(pool, call, url, params, headers, timeout, proxy, number)
+            response = await _send(
+                pool,
+                call,
+                url,
+                params=params,
+                headers=headers,
+                limits=limits,
+                proxy=proxy,
+                number=number,
+            )
             status = response.status
             if status < 300:
                 return _Opened(response, pool, started, shown(url))
@@ -458,7 +473,13 @@ class Transport:
             if status < 400:
                 where = response.headers.get("Location")
                 target, refusal = redirect(
-                    method, status, where, url, self._origin, hops, download=call.download
+                    method,
+                    status,
+                    where,
+                    current=url,
+                    origin=self._origin,
+                    hops=hops,
+                    download=call.download,
                 )
             error: APIError | None = None
             try:
@@ -480,9 +501,10 @@ async def _send(
     pool: _Pool,
     call: _Call,
     url: URL,
+    *,
     params: Mapping[str, str] | None,
     headers: Mapping[str, str],
-    timeout: aiohttp.ClientTimeout,
+    limits: aiohttp.ClientTimeout,
     proxy: str | None,
     number: int,
 ) -> aiohttp.ClientResponse:
@@ -494,7 +516,7 @@ async def _send(
             params=params,
             data=call.body,
             headers=headers,
-            timeout=timeout,
+            timeout=limits,
             proxy=proxy,
             allow_redirects=False,
             auto_decompress=not call.download,
@@ -529,13 +551,16 @@ async def _read(response: aiohttp.ClientResponse, call: _Call, url: str, number:
     try:
         length = response.content_length
         encoding = response.headers.get("Content-Encoding")
-        if length is not None and length <= limit and (encoding is None or encoding == "identity"):
-            return await response.read()  # exactly `length` bytes arrive: nothing to count
-        body = await _read_at_most(response, limit + 1)
+        body: bytes | None = None  # None: refused before reading, by its Content-Length
+        if length is not None and (encoding is None or encoding == "identity"):
+            if length <= limit:  # exactly `length` bytes arrive: nothing to count
+                body = await response.read()
+        else:
+            body = await _read_at_most(response, limit + 1)
     except Exception as exc:  # aiohttp's failures: classified, never chained
         error = _failure(exc, call.method, url, call.options, number, phase="body")
     else:
-        if len(body) <= limit:
+        if body is not None and len(body) <= limit:
             return body
         error = too_large(limit, response.status, call.method, url, download=False)
     raise error

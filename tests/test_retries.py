@@ -198,7 +198,7 @@ async def test_slow_headers_time_out_by_read_timeout(
 async def test_total_timeout_from_a_number(fake: FakeCartesia, sleeps: SleepRecorder) -> None:
     fake.add_fault(delay=0.5, times=1, path=PATH)
     async with fake.client(timeout=0.05, max_retries=0, backoff=sleeps.backoff()) as client:
-        with pytest.raises(APITimeoutError, match="did not arrive within 0.05 s") as info:
+        with pytest.raises(APITimeoutError, match=r"did not arrive within 0\.05 s") as info:
             await client.calls.get("ac_1")
     assert info.value.kind == "headers"
     assert "1 attempt)" in str(info.value)
