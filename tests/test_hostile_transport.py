@@ -13,7 +13,7 @@ import logging
 import tracemalloc
 import types
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -37,10 +37,34 @@ from cartesia_calls import (
 from cartesia_calls.testing import FakeCartesia, Recording
 
 from .helpers import SleepRecorder
-from .hostile import SECRET, HostileServer, Request, Wire, call, server_tls, wav
+from .hostile import SECRET, HostileServer, Request, Script, Wire, call, server_tls, wav
 
 MiB = 1024 * 1024
 GUARD = 20  # seconds: a test that would hang fails instead
+
+Operation = Callable[[AsyncClient, Path], Awaitable[object]]
+
+
+async def get(client: AsyncClient, tmp: Path) -> object:
+    return await client.calls.get("ac_1")
+
+
+async def list_all(client: AsyncClient, tmp: Path) -> object:
+    return await client.calls.list(agent_id="agent_1").to_list()
+
+
+async def download(client: AsyncClient, tmp: Path) -> object:
+    return await client.calls.download_audio("ac_1", tmp / "call.wav")
+
+
+async def create(client: AsyncClient, tmp: Path) -> object:
+    return await client.calls.create(
+        agent_id="agent_1", from_number_id="pn_1", outbound_calls=[{"to_number": "+14155550001"}]
+    )
+
+
+async def delete(client: AsyncClient, tmp: Path) -> object:
+    return await client.calls.delete("ac_1")
 
 
 @cache
@@ -226,17 +250,14 @@ async def drip_headers(request: Request, wire: Wire) -> None:
     await wire.drip(HEAD, delay=0.02)  # each byte well within `read`: only a deadline stops it
 
 
-@pytest.mark.parametrize("operation", ["get", "download"])
+@pytest.mark.parametrize("operation", [get, download])
 async def test_headers_dripped_byte_by_byte_hit_the_headers_deadline(
-    operation: str, tmp_path: Path
+    operation: Operation, tmp_path: Path
 ) -> None:
     timeout = Timeout(total=0.5, connect=5, read=5)
     async with HostileServer(drip_headers) as server, server.client(timeout=timeout) as client:
         with anyio.fail_after(GUARD), pytest.raises(APITimeoutError) as info:
-            if operation == "get":
-                await client.calls.get("ac_1")
-            else:
-                await client.calls.download_audio("ac_1", tmp_path / "call.wav")
+            await operation(client, tmp_path)
     assert info.value.kind == "headers"
     assert "did not arrive within 0.5 s (the total timeout)" in str(info.value)
     assert list(tmp_path.iterdir()) == []
@@ -260,11 +281,7 @@ async def test_waiting_for_a_pool_slot_is_bounded_by_connect() -> None:
             while not server.requests:  # noqa: ASYNC110 - the held request takes the only slot
                 await asyncio.sleep(0.01)
             with anyio.fail_after(GUARD), pytest.raises(APITimeoutError) as info:
-                await client.calls.create(
-                    agent_id="agent_1",
-                    from_number_id="pn_1",
-                    outbound_calls=[{"to_number": "+14155550001"}],
-                )
+                await create(client, Path())
             release.set()
             assert (await held).id == "ac_1"
             # The pool is fine afterwards.
@@ -346,7 +363,7 @@ async def test_a_raising_hook_leaks_no_connection(tmp_path: Path) -> None:
 # -- 10. redirects ---------------------------------------------------------------------------------
 
 
-def redirecting(location: str, status: int = 302, **headers: str) -> object:
+def redirecting(location: str, status: int = 302, **headers: str) -> Script:
     async def script(request: Request, wire: Wire) -> None:
         await wire.respond(status, {"Location": location, **headers}, b"moved")
 
@@ -385,9 +402,12 @@ async def test_a_same_origin_get_redirect_is_followed(status: int) -> None:
             await wire.json(call("ac_1"))
 
     seen: list[int] = []
-    async with HostileServer(script) as api:
-        async with api.client(on_response=lambda info: seen.append(info.status_code)) as c:
-            assert (await c.calls.get("old")).id == "ac_1"
+
+    def hook(info: ResponseInfo) -> None:
+        seen.append(info.status_code)
+
+    async with HostileServer(script) as api, api.client(on_response=hook) as client:
+        assert (await client.calls.get("old")).id == "ac_1"
     assert [r.path for r in api.requests] == ["/agents/calls/old", "/agents/calls/ac_1"]
     assert api.requests[1].headers["authorization"] == f"Bearer {SECRET}"
     assert seen == [status, 200]
@@ -400,20 +420,14 @@ async def test_redirects_are_followed_a_bounded_number_of_times() -> None:
     assert api.count() == 6
 
 
-@pytest.mark.parametrize("operation", ["create", "delete"])
+@pytest.mark.parametrize("operation", [create, delete])
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
-async def test_post_and_delete_are_never_redirected(operation: str, status: int) -> None:
-    async with HostileServer(redirecting("/agents/calls/elsewhere", status)) as api:
-        async with api.client(max_retries=2, backoff=SleepRecorder().backoff()) as client:
-            with pytest.raises(APIStatusError, match="requests are never redirected") as info:
-                if operation == "create":
-                    await client.calls.create(
-                        agent_id="agent_1",
-                        from_number_id="pn_1",
-                        outbound_calls=[{"to_number": "+14155550001"}],
-                    )
-                else:
-                    await client.calls.delete("ac_1")
+async def test_post_and_delete_are_never_redirected(operation: Operation, status: int) -> None:
+    script = redirecting("/agents/calls/elsewhere", status)
+    options = {"max_retries": 2, "backoff": SleepRecorder().backoff()}
+    async with HostileServer(script) as api, api.client(**options) as client:
+        with pytest.raises(APIStatusError, match="requests are never redirected") as info:
+            await operation(client, Path())
     assert info.value.status_code == status
     assert api.count() == 1
 
@@ -435,10 +449,10 @@ async def test_a_redirect_nowhere_is_a_status_error(location: str | None) -> Non
 
 async def test_a_redirect_is_not_retried_even_when_the_server_asks() -> None:
     script = redirecting("/agents/calls/x", 300, **{"X-Should-Retry": "true"})
-    async with HostileServer(script) as api:
-        async with api.client(max_retries=2, backoff=SleepRecorder().backoff()) as client:
-            with pytest.raises(APIStatusError):
-                await client.calls.get("ac_1")
+    options = {"max_retries": 2, "backoff": SleepRecorder().backoff()}
+    async with HostileServer(script) as api, api.client(**options) as client:
+        with pytest.raises(APIStatusError):
+            await client.calls.get("ac_1")
     assert api.count() == 1
 
 
@@ -459,14 +473,15 @@ async def test_a_download_follows_https_to_storage_without_the_key(
 ) -> None:
     async with HostileServer(record_and_answer, ssl_context=server_tls(authority)) as storage:
         target = f"{storage.base_url}/recordings/ac_1.wav?signature=abc"
-        async with HostileServer(redirecting(target, 307)) as api:
-            async with api.client(verify=ca_file, default_headers={"X-Team": "t"}) as client:
-                written = await client.calls.download_audio("ac_1", tmp_path / "call.wav")
+        options = {"verify": ca_file, "default_headers": {"X-Team": "t"}}
+        async with HostileServer(redirecting(target, 307)) as api, api.client(**options) as client:
+            written = await client.calls.download_audio("ac_1", tmp_path / "call.wav")
     assert (tmp_path / "call.wav").read_bytes() == wav()
     assert written == len(wav())
     sent = api.requests[0].headers
     assert sent["authorization"] == f"Bearer {SECRET}"
-    assert "cartesia-version" in sent and sent["x-team"] == "t"
+    assert "cartesia-version" in sent
+    assert sent["x-team"] == "t"
     (fetched,) = storage.requests
     assert fetched.target == "/recordings/ac_1.wav?signature=abc"
     assert set(fetched.headers) & {"authorization", "cartesia-version", "x-team"} == set()
@@ -488,9 +503,12 @@ async def test_once_away_from_the_api_the_key_is_never_sent_again(
         async def storage_script(request: Request, wire: Wire) -> None:
             await wire.respond(302, {"Location": api.base_url + "/back.wav"}, b"")
 
-        async with HostileServer(storage_script, ssl_context=server_tls(authority)) as storage:
-            async with api.client(verify=ca_file) as client:
-                await client.calls.download_audio("ac_1", tmp_path / "call.wav")
+        tls = server_tls(authority)
+        async with (
+            HostileServer(storage_script, ssl_context=tls) as storage,
+            api.client(verify=ca_file) as client,
+        ):
+            await download(client, tmp_path)
     assert [r.path for r in api.requests] == ["/agents/calls/ac_1/audio", "/back.wav"]
     assert "authorization" not in api.requests[1].headers
     assert "authorization" not in storage.requests[0].headers
@@ -508,7 +526,7 @@ async def test_a_download_never_follows_plain_http_to_another_origin(tmp_path: P
     assert destination.read_bytes() == b"the good recording"
 
 
-# -- 12. the key, wherever an exception can reach ---------------------------------------------------
+# -- 12. the key, wherever an exception can reach -------------------------------------------------
 
 
 async def echo_401(request: Request, wire: Wire) -> None:
@@ -543,7 +561,7 @@ async def too_big(request: Request, wire: Wire) -> None:
     await wire.respond(200, {"Content-Type": "application/json"}, SECRET.encode() * 1000)
 
 
-SCRIPTS = {
+SCRIPTS: dict[str, Script] = {
     "401 echoing the key": echo_401,
     "the key in a bad field": echo_in_a_field,
     "reset mid-body": reset_mid_body,
@@ -555,20 +573,16 @@ SCRIPTS = {
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
-async def test_no_exception_holds_the_key_anywhere(name: str, tmp_path: Path) -> None:
-    timeout = Timeout(total=5, connect=2, read=0.2)
-    async with HostileServer(SCRIPTS[name]) as server:  # type: ignore[arg-type]
-        async with server.client(timeout=timeout, max_response_bytes=1000) as client:
-            for operation in ("get", "list", "download"):
-                with pytest.raises(CartesiaError) as info:
-                    if operation == "get":
-                        await client.calls.get("ac_1")
-                    elif operation == "list":
-                        await client.calls.list(agent_id="agent_1").to_list()
-                    else:
-                        await client.calls.download_audio("ac_1", tmp_path / "call.wav")
-                assert isinstance(info.value, APIError)
-                assert_no_key(info.value)
+@pytest.mark.parametrize("operation", [get, list_all, download])
+async def test_no_exception_holds_the_key_anywhere(
+    name: str, operation: Operation, tmp_path: Path
+) -> None:
+    options = {"timeout": Timeout(total=5, connect=2, read=0.2), "max_response_bytes": 1000}
+    async with HostileServer(SCRIPTS[name]) as server, server.client(**options) as client:
+        with pytest.raises(CartesiaError) as info:
+            await operation(client, tmp_path)
+    assert isinstance(info.value, APIError)
+    assert_no_key(info.value)
 
 
 async def test_a_refused_connection_holds_no_key() -> None:
