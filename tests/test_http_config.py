@@ -11,6 +11,7 @@ import sys
 import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -63,7 +64,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-def quick(fake: FakeCartesia, **options: object) -> AsyncClient:
+def quick(fake: FakeCartesia, **options: Any) -> AsyncClient:
     return AsyncClient(
         api_key=KEY, base_url=fake.base_url, backoff=SleepRecorder().backoff(), **options
     )
