@@ -685,7 +685,10 @@ def _failure(
         if timeout == "total" and phase == "headers":
             timeout = "headers"
         return timeout_error(timeout, options.timeout, method, url, attempt, sent=sent)
-    detail = redact(str(exc) or type(exc).__name__, options.secrets)[:500]
+    # A response aiohttp could not parse carries the status 400 and the parser's words in
+    # `message`; str() would put them behind "400, message=" as if the server had said 400.
+    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
+    detail = redact(text or type(exc).__name__, options.secrets)[:500]
     if kind is aiohttp.ClientSSLError:
         message = f"TLS error (certificate verification is on): {detail}"
     elif kind is Exception:
