@@ -476,7 +476,7 @@ class Transport:
                     method,
                     status,
                     where,
-                    current=url,
+                    current=response.url,  # with the query aiohttp sent
                     origin=self._origin,
                     hops=hops,
                     download=call.download,
