@@ -98,7 +98,7 @@ _closing: set[asyncio.Future[Any]] = set()
 class _Call:
     """One request as the caller asked for it, shared by its attempts."""
 
-    __slots__ = ("body", "download", "headers", "method", "options", "params", "url")
+    __slots__ = ("body", "download", "headers", "method", "options", "params", "text", "url")
 
     def __init__(
         self,
@@ -111,13 +111,9 @@ class _Call:
         body: bytes | None = None,
         download: bool = False,
     ) -> None:
-        self.method = method
-        self.url = url
-        self.options = options
-        self.headers = headers
-        self.params = params
-        self.body = body
-        self.download = download
+        self.method, self.url, self.options, self.headers = method, url, options, headers
+        self.params, self.body, self.download = params, body, download
+        self.text = str(url)  # no credentials to hide: base_url may not hold any
 
 
 class StreamingResponse:
@@ -213,7 +209,11 @@ class _Opened:
         """Give back the connection (or drop it, when part of the body is unread) and the slot."""
         if not self.released:
             self.released = True
-            _let_go(self.response)
+            response = self.response
+            if response.content.at_eof():
+                response.release()
+            else:  # an unread remainder would pin the connection
+                response.close()
             self.pool.slots.release()
 
 
@@ -353,13 +353,29 @@ class Transport:
         sent = with_content_type(merged(options.headers, headers), body)
         call = _Call(method, self._url(url_path), options, sent, params=params, body=body)
 
+        limit = options.max_response_bytes
+
         async def attempt(number: int) -> RawResponse:
             opened = await self._open(call, number)
             response = opened.response
+            content: bytes | None = None  # None: past the limit
+            failure: APIError | None = None
             try:
-                content = await _read(response, call, opened.url, number)
+                length = response.content_length
+                encoding = response.headers.get("Content-Encoding")
+                if length is not None and (encoding is None or encoding == "identity"):
+                    if length <= limit:  # exactly `length` bytes arrive: nothing to count
+                        content = await response.read()
+                else:  # counted as it arrives, after decompression
+                    content = await _read_at_most(response, limit + 1)
+            except Exception as exc:  # aiohttp's failures: classified, never chained
+                failure = _failure(exc, method, opened.url, options, number, phase="body")
             finally:
                 opened.release()
+            if failure is not None:
+                raise failure
+            if content is None or len(content) > limit:
+                raise too_large(limit, response.status, method, opened.url, download=False)
             info = _info(method, response, number, time.monotonic() - opened.started)
             _report(options, info)
             return RawResponse(
@@ -377,7 +393,7 @@ class Transport:
             attempt,
             options,
             method=method,
-            url=shown(call.url),
+            url=call.text,
             idempotent=idempotent,
             retry_statuses=retry_statuses,
         )
@@ -408,7 +424,18 @@ class Transport:
         call = _Call(method, self._url(url_path), options, sent, params=params, download=True)
 
         async def attempt(number: int) -> tuple[_Opened, ResponseInfo]:
-            opened = await self._open(call, number)
+            # aiohttp's total deadline is off for downloads (it would bound the body too): the
+            # wait for the headers gets that deadline here.
+            try:
+                async with asyncio.timeout(options.timeout.total):
+                    opened = await self._open(call, number)
+            except TimeoutError:
+                pass
+            else:
+                return accepted(opened, number)
+            raise timeout_error("headers", options.timeout, method, call.text, number, sent=True)
+
+        def accepted(opened: _Opened, number: int) -> tuple[_Opened, ResponseInfo]:
             try:
                 _check_download(opened.response, method, opened.url)
                 info = _info(method, opened.response, number, time.monotonic() - opened.started)
@@ -419,7 +446,7 @@ class Transport:
             return opened, info
 
         opened, info = await with_retries(
-            attempt, options, method=method, url=shown(call.url), idempotent=True
+            attempt, options, method=method, url=call.text, idempotent=True
         )
         try:
             yield StreamingResponse(opened.response, info, options)
@@ -430,140 +457,96 @@ class Transport:
         return URL(self.base_url + url_path, encoded=True)
 
     async def _open(self, call: _Call, number: int) -> _Opened:
-        """One attempt up to the response headers: a pool slot, the request, the redirects."""
+        """One attempt up to a 2xx's headers: a pool slot (held until the response is let go),
+        the request, and the redirects :func:`._http.redirect` allows."""
         pool = await self._pool_for_running_loop()
-        await _acquire(pool, call, number)
+        if pool.slots.locked():
+            await _wait_for_slot(pool, call, number)
+        else:
+            await pool.slots.acquire()  # returns at once
+        options = call.options
+        limits = self._client_timeout(options.timeout, call.download)
+        url, text, params, headers, proxy = (
+            call.url,
+            call.text,
+            call.params,
+            call.headers,
+            self._proxy,
+        )
+        started = time.monotonic()
+        hops = 0
         try:
-            if not call.download:  # aiohttp's total deadline covers the headers and the body
-                return await self._follow(pool, call, number)
-            try:
-                async with asyncio.timeout(call.options.timeout.total):
-                    return await self._follow(pool, call, number)
-            except TimeoutError:
-                pass
-            raise timeout_error(
-                "headers", call.options.timeout, call.method, shown(call.url), number, sent=True
-            )
+            while True:
+                try:
+                    response = await pool.session.request(
+                        call.method,
+                        url,
+                        params=params,
+                        data=call.body,
+                        headers=headers,
+                        timeout=limits,
+                        proxy=proxy,
+                        allow_redirects=False,
+                        auto_decompress=not call.download,
+                    )
+                except Exception as exc:  # aiohttp's failures: classified, never chained
+                    error = _failure(exc, call.method, text, options, number, phase="headers")
+                else:
+                    if response.status < 300:
+                        return _Opened(response, pool, started, text)
+                    target = await self._redirect_or_raise(response, call, number, started, hops)
+                    if target.origin() != self._origin:
+                        headers = foreign_headers(headers)  # and for every hop after this one
+                    url, text, params, hops = target, shown(target), None, hops + 1
+                    proxy = self._proxy_for(target)
+                    continue
+                raise error  # outside the except block: no __context__ with aiohttp's exception
         except BaseException:
             pool.slots.release()
             raise
 
-    async def _follow(self, pool: _Pool, call: _Call, number: int) -> _Opened:
-        """Send, and follow the redirects :func:`._http.redirect` allows, up to a 2xx."""
-        options, method = call.options, call.method
-        limits = self._client_timeout(options.timeout, call.download)
-        url, params, headers, proxy = call.url, call.params, call.headers, self._proxy
-        started = time.monotonic()
-        hops = 0
-        while True:
-            response = await _send(
-                pool,
-                call,
-                url,
-                params=params,
-                headers=headers,
-                limits=limits,
-                proxy=proxy,
-                number=number,
+    async def _redirect_or_raise(
+        self, response: aiohttp.ClientResponse, call: _Call, number: int, started: float, hops: int
+    ) -> URL:
+        """Where to go after a response that is not a 2xx: a redirect to follow, or else the
+        response's error, raised (the response is let go either way)."""
+        target, refusal = None, None
+        if response.status < 400:
+            target, refusal = redirect(
+                call.method,
+                response.status,
+                response.headers.get("Location"),
+                current=response.url,  # with the query aiohttp sent
+                origin=self._origin,
+                hops=hops,
+                download=call.download,
             )
-            status = response.status
-            if status < 300:
-                return _Opened(response, pool, started, shown(url))
-            target, refusal = None, None
-            if status < 400:
-                where = response.headers.get("Location")
-                target, refusal = redirect(
-                    method,
-                    status,
-                    where,
-                    current=response.url,  # with the query aiohttp sent
-                    origin=self._origin,
-                    hops=hops,
-                    download=call.download,
-                )
-            error: APIError | None = None
-            try:
-                if target is None or refusal is not None:
-                    error = await _status_error(response, call, number, started, refusal)
-                else:
-                    _report(options, _info(method, response, number, time.monotonic() - started))
-            finally:
-                _let_go(response)
-            if error is not None:
-                raise error
-            assert target is not None
-            if target.origin() != self._origin:
-                headers = foreign_headers(headers)  # and so for every hop after this one
-            url, params, proxy, hops = target, None, self._proxy_for(target), hops + 1
+        error: APIError | None = None
+        try:
+            if target is None or refusal is not None:
+                error = await _status_error(response, call, number, started, refusal)
+            else:
+                elapsed = time.monotonic() - started
+                _report(call.options, _info(call.method, response, number, elapsed))
+        finally:
+            _let_go(response)
+        if error is not None:
+            raise error
+        assert target is not None
+        return target
 
 
-async def _send(
-    pool: _Pool,
-    call: _Call,
-    url: URL,
-    *,
-    params: Mapping[str, str] | None,
-    headers: Mapping[str, str],
-    limits: aiohttp.ClientTimeout,
-    proxy: str | None,
-    number: int,
-) -> aiohttp.ClientResponse:
-    """One HTTP request, up to its response headers."""
-    try:
-        return await pool.session.request(
-            call.method,
-            url,
-            params=params,
-            data=call.body,
-            headers=headers,
-            timeout=limits,
-            proxy=proxy,
-            allow_redirects=False,
-            auto_decompress=not call.download,
-        )
-    except Exception as exc:  # aiohttp's failures: classified here, never chained
-        error = _failure(exc, call.method, shown(url), call.options, number, phase="headers")
-    raise error  # outside the except block: no __context__ holding aiohttp's exception
-
-
-async def _acquire(pool: _Pool, call: _Call, number: int) -> None:
-    """A slot of the pool, waiting at most ``connect`` for one."""
-    slots = pool.slots
-    if not slots.locked():
-        await slots.acquire()  # returns at once
-        return
+async def _wait_for_slot(pool: _Pool, call: _Call, number: int) -> None:
+    """A slot of a full pool, waiting at most ``connect`` for one."""
     limits = call.options.timeout
     try:
         async with asyncio.timeout(limits.connect):
-            await slots.acquire()
+            await pool.slots.acquire()
         return
     except TimeoutError:
         pass
     size = pool.session.connector.limit if pool.session.connector is not None else None
-    url = shown(call.url)
-    raise timeout_error("pool", limits, call.method, url, number, sent=False, pool_size=size)
-
-
-async def _read(response: aiohttp.ClientResponse, call: _Call, url: str, number: int) -> bytes:
-    """The whole body, counted as it arrives (after decompression) against the limit."""
-    limit = call.options.max_response_bytes
-    error: APIError
-    try:
-        length = response.content_length
-        encoding = response.headers.get("Content-Encoding")
-        body: bytes | None = None  # None: refused before reading, by its Content-Length
-        if length is not None and (encoding is None or encoding == "identity"):
-            if length <= limit:  # exactly `length` bytes arrive: nothing to count
-                body = await response.read()
-        else:
-            body = await _read_at_most(response, limit + 1)
-    except Exception as exc:  # aiohttp's failures: classified, never chained
-        error = _failure(exc, call.method, url, call.options, number, phase="body")
-    else:
-        if body is not None and len(body) <= limit:
-            return body
-        error = too_large(limit, response.status, call.method, url, download=False)
-    raise error
+    raise timeout_error("pool", limits, call.method, call.text, number, sent=False, pool_size=size)
 
 
 async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
