@@ -705,7 +705,7 @@ def _collected(state: _State, base_url: str) -> None:
         return
     loop, session = pool.loop, pool.session
     if loop.is_closed():
-        _detach(session)  # nothing can be closed on a dead loop
+        _close_on_dead_loop(session)
     else:
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -721,6 +721,19 @@ def _collected(state: _State, base_url: str) -> None:
         ResourceWarning,
         stacklevel=2,
     )
+
+
+def _close_on_dead_loop(session: aiohttp.ClientSession) -> None:
+    """Mark a session of a closed loop closed, so aiohttp never reports it. Its sockets cannot be
+    closed any more; aiohttp does no I/O then, so ``close()`` finishes without suspending and
+    is run to the end right here."""
+    closing = session.close().__await__()
+    try:
+        next(closing)
+    except StopIteration:
+        return
+    closing.close()  # pragma: no cover - it suspended after all: let it be
+    _detach(session)  # pragma: no cover
 
 
 def _track(task: asyncio.Future[Any]) -> None:

@@ -9,6 +9,8 @@ import logging
 import platform
 import subprocess
 import sys
+import threading
+import time
 import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -256,6 +258,48 @@ async def test_an_unclosed_client_warns_naming_the_sdk_and_its_session_closes(
     assert messages[0].startswith("unclosed cartesia_calls.AsyncClient for http://127.0.0.1:")
     assert "await client.close()" in messages[0]
     assert reported == [], "aiohttp reported an unclosed session or connector"
+
+
+def test_an_unclosed_client_of_another_threads_loop_is_closed_on_that_loop() -> None:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        with FakeCartesia().run_in_thread() as fake:
+            fake.add_call(id="ac_1")
+            client = AsyncClient(api_key=fake.api_key, base_url=fake.base_url)
+            future = asyncio.run_coroutine_threadsafe(client.calls.get("ac_1"), loop)
+            assert future.result(10).id == "ac_1"
+            session = client._transport._session
+            assert session is not None
+            del client
+            with pytest.warns(ResourceWarning, match="unclosed cartesia_calls.AsyncClient"):
+                gc.collect()  # here, in the main thread: the close is handed to the loop's
+            deadline = time.monotonic() + 10
+            while not session.closed and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert session.closed
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_an_unclosed_client_whose_loop_is_gone_warns_once() -> None:
+    with FakeCartesia().run_in_thread() as fake:
+        fake.add_call(id="ac_1")
+        client = AsyncClient(api_key=fake.api_key, base_url=fake.base_url)
+        assert asyncio.run(client.calls.get("ac_1")).id == "ac_1"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del client
+            for _ in range(3):  # the client, then the sockets its connections leave behind
+                gc.collect()
+    # The dead loop's sockets can no longer be closed; asyncio reports them itself when they are
+    # collected ("unclosed transport"). Neither aiohttp's session nor its connector complains.
+    messages = [str(w.message) for w in caught if "unclosed transport" not in str(w.message)]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("unclosed cartesia_calls.AsyncClient")
 
 
 async def test_a_derived_client_keeps_the_pool_of_a_collected_original(

@@ -221,6 +221,25 @@ async def test_audio_announcing_more_than_a_wav_can_hold_is_refused(tmp_path: Pa
     assert list(tmp_path.iterdir()) == []
 
 
+async def test_a_download_stops_at_its_limit_as_it_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cartesia_calls._transport as transport  # noqa: PLC0415
+
+    monkeypatch.setattr(transport, "MAX_DOWNLOAD_BYTES", 64 * 1024)  # as if 4 GiB had arrived
+
+    async def script(request: Request, wire: Wire) -> None:
+        body = wav(bytes(256 * 1024), riff_size=0xFFFFFFFF)  # "size unknown", as streams say
+        await wire.respond(200, {"Content-Type": "audio/wav"}, body, content_length=None)
+
+    destination = tmp_path / "call.wav"
+    destination.write_bytes(b"the good recording")
+    async with HostileServer(script) as server, server.client() as client:
+        with pytest.raises(ResponseDecodeError, match="larger than 65,536 bytes"):
+            await client.calls.download_audio("ac_1", destination)
+    assert destination.read_bytes() == b"the good recording"
+
+
 # -- 3. error bodies in any charset ----------------------------------------------------------------
 
 
