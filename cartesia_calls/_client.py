@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import sys
 import warnings
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -16,9 +15,11 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._batches import AsyncBatches
 from ._calls import AsyncCalls
 from ._codec import decode, dumps
-from ._logging import setup_from_env
+from ._logging import caller_stacklevel, setup_from_env
+from ._netconfig import NetworkConfig, Verify
 from ._retry import Backoff
 from ._transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     USER_AGENT,
     RawResponse,
     RequestOptions,
@@ -26,7 +27,7 @@ from ._transport import (
     Timeout,
     Transport,
 )
-from .errors import MissingAPIKeyError
+from .errors import MissingAPIKeyError, ResponseDecodeError
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CARTESIA_VERSION", "DEFAULT_TIMEOUT", "AsyncClient"]
 
@@ -74,6 +75,19 @@ class AsyncClient:
         on_response: called with a :class:`ResponseInfo` for every response that arrives
             (status, headers, request id, attempt, elapsed time) - for metrics, tracing or raw
             access. It runs on the event loop: keep it quick.
+        max_response_bytes: the largest response body held in memory, counted after
+            decompression (64 MiB by default); a larger one raises
+            :class:`~cartesia_calls.ResponseDecodeError` as soon as it goes past. Recordings
+            are streamed to their destination and are not bound by it (see "Limits").
+        verify: how the server's TLS certificate is checked: ``True`` (the system's
+            authorities, or ``$SSL_CERT_FILE``/``$SSL_CERT_DIR`` with ``trust_env``), the
+            path of a CA bundle file or directory, an :class:`ssl.SSLContext`, or ``False``
+            (no verification: anyone on the path could read the key).
+        proxy: an ``http://`` or ``https://`` proxy URL every request goes through
+            (credentials in it are sent to the proxy, never logged).
+        trust_env: read ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` (when no
+            ``proxy`` is given) and ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (when ``verify`` is
+            ``True``) from the environment, once, here.
 
     Attributes:
         calls: the calls resource (:class:`AsyncCalls`).
@@ -95,8 +109,14 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
         on_response: Callable[[ResponseInfo], None] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        verify: Verify = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         setup_from_env()
+        if api_key is not None and not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
         if api_key is None:
             api_key = os.environ.get("CARTESIA_API_KEY") or None
         if api_key is None:
@@ -104,7 +124,7 @@ class AsyncClient:
                 "no API key: pass api_key=... to the client or set the CARTESIA_API_KEY "
                 "environment variable (keys look like sk_car_...)"
             )
-        if not isinstance(api_key, str) or not api_key.strip():
+        if not api_key.strip():
             raise MissingAPIKeyError("api_key must be a non-empty string")
         if base_url is None:
             base_url = os.environ.get("CARTESIA_BASE_URL") or DEFAULT_BASE_URL
@@ -115,8 +135,10 @@ class AsyncClient:
             raise TypeError("connection_limit must be an int")
         if connection_limit < 1:
             raise ValueError(f"connection_limit must be at least 1, got {connection_limit}")
+        network = NetworkConfig.build(verify=verify, proxy=proxy, trust_env=trust_env)
         self._api_key = api_key.strip()
-        self._transport = Transport(base_url, connection_limit=connection_limit)
+        self._secrets = (self._api_key, *network.secrets)
+        self._transport = Transport(base_url, network=network, connection_limit=connection_limit)
         self._owns_transport = True
         self._closed = False
         self._configure(
@@ -126,6 +148,7 @@ class AsyncClient:
             backoff=backoff or Backoff(),
             default_headers=dict(default_headers or {}),
             on_response=on_response,
+            max_response_bytes=max_response_bytes,
         )
 
     def _configure(
@@ -137,7 +160,14 @@ class AsyncClient:
         backoff: Backoff,
         default_headers: dict[str, str],
         on_response: Callable[[ResponseInfo], None] | None,
+        max_response_bytes: int,
     ) -> None:
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise TypeError(
+                f"max_response_bytes must be an int, got {type(max_response_bytes).__name__}"
+            )
+        if max_response_bytes < 1:
+            raise ValueError(f"max_response_bytes must be at least 1, got {max_response_bytes}")
         if not isinstance(cartesia_version, str) or not cartesia_version.strip():
             raise ValueError("cartesia_version must be a non-empty string such as '2026-08-14'")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int):
@@ -166,6 +196,8 @@ class AsyncClient:
             max_retries=max_retries,
             backoff=backoff,
             on_response=on_response,
+            max_response_bytes=max_response_bytes,
+            secrets=self._secrets,
         )
         self.calls = AsyncCalls(self)
         self.batches = AsyncBatches(self)
@@ -194,16 +226,19 @@ class AsyncClient:
         backoff: Backoff = _UNSET,
         default_headers: Mapping[str, str] = _UNSET,
         on_response: Callable[[ResponseInfo], None] | None = _UNSET,
+        max_response_bytes: int = _UNSET,
     ) -> Self:
         """A client with some settings changed, sharing this one's connection pool.
 
         Cheap enough to call per request, e.g.
         ``await client.with_options(timeout=5, max_retries=0).calls.get(call_id)``.
         ``default_headers`` are merged into the current ones. Closing the derived client does not
-        close the shared pool; closing the original does.
+        close the shared pool; closing the original does. The pool's own settings
+        (``verify``, ``proxy``, ``trust_env``, ``connection_limit``) are the original's.
         """
         clone = object.__new__(type(self))
         clone._api_key = self._api_key
+        clone._secrets = self._secrets
         clone._transport = self._transport
         clone._owns_transport = False
         clone._closed = False
@@ -220,6 +255,11 @@ class AsyncClient:
                 else {**self._default_headers, **default_headers}
             ),
             on_response=self._options.on_response if on_response is _UNSET else on_response,
+            max_response_bytes=(
+                self._options.max_response_bytes
+                if max_response_bytes is _UNSET
+                else max_response_bytes
+            ),
         )
         return clone
 
@@ -298,7 +338,31 @@ class AsyncClient:
             headers=headers,
             retry_statuses=retry_statuses,
         )
-        return decode(raw.content, cl, status_code=raw.status_code, method=method, url=raw.url)
+        return self._decode(raw, cl)
+
+    def _decode(self, raw: RawResponse, cl: type[T]) -> T:
+        """``raw``'s body as a ``cl``, or a :class:`ResponseDecodeError` with the client's
+        secrets redacted and no chained cause (the converter's exceptions quote the values
+        they refused, which a server may have filled with the key)."""
+        try:
+            return decode(
+                raw.content, cl, status_code=raw.status_code, method=raw.method, url=raw.url
+            )
+        except ResponseDecodeError as error:
+            failure = error
+        clean = ResponseDecodeError(
+            failure.message,
+            body=failure.body,
+            path=failure.path,
+            errors=failure.errors,
+            status_code=failure.status_code,
+            method=failure.method,
+            url=failure.url,
+            secrets=self._secrets,
+            retries_taken=raw.retries_taken,
+        )
+        del failure  # nor in this frame's locals, which the traceback keeps
+        raise clean
 
     def _abandon(self) -> None:
         """Drop the connection pool without closing it: its event loop is gone (after a fork).
@@ -340,9 +404,19 @@ class AsyncClient:
 def _check_base_url(base_url: str) -> str:
     if not isinstance(base_url, str):
         raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
-    parts = urlsplit(base_url.strip())
+    # No message below repeats base_url: it may hold a password.
+    try:
+        parts = urlsplit(base_url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("base_url is not a valid URL (check its host and port)") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValueError(f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "base_url must not contain credentials (user:password@): the API key is the "
+            "credential, pass it as api_key=... or in CARTESIA_API_KEY"
+        )
     if parts.query or parts.fragment:
         raise ValueError("base_url must not carry a query or fragment")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
@@ -350,21 +424,9 @@ def _check_base_url(base_url: str) -> str:
             f"sending the API key over plain HTTP to {parts.hostname}: anyone on the path can read "
             "it, and Cartesia may rotate keys used over HTTP; use https://",
             UserWarning,
-            stacklevel=_caller_stacklevel(),
+            stacklevel=caller_stacklevel(),
         )
     return base_url.strip().rstrip("/")
-
-
-def _caller_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first frame outside this package, so
-    it names the user's line whether ``AsyncClient`` or the sync ``Client`` was called."""
-    package = os.path.dirname(__file__)
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
 
 
 def _is_loopback(host: str) -> bool:

@@ -6,6 +6,11 @@ outbound calls, creating or retrying a batch, cancelling a call) are retried onl
 connection could not even be opened, so nothing reached the server, unless the caller opts in, or
 the API documents that a status means the request did not take effect (cancelling a call that
 answered 502, "could not be delivered, retry the request").
+
+The decision reads typed fields only: the transport classifies each failure once, when it
+happens, into an :class:`~cartesia_calls.errors.APIStatusError` (status and headers) or an
+:class:`~cartesia_calls.errors.APIConnectionError` (``request_sent``, ``transient``), and
+:func:`may_retry` applies the rule above to them.
 """
 
 from __future__ import annotations
@@ -16,10 +21,19 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-__all__ = ["Backoff", "parse_retry_after"]
+from ._logging import logger
+from .errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
+
+if TYPE_CHECKING:
+    from ._http import RequestOptions
+
+__all__ = ["Backoff", "may_retry", "parse_retry_after", "with_retries"]
+
+T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -106,8 +120,30 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     return max(0.0, when.timestamp() - current)
 
 
+def may_retry(
+    error: APIError, *, idempotent: bool, retry_statuses: frozenset[int] = frozenset()
+) -> bool:
+    """Whether the request that failed with ``error`` may be sent again.
+
+    ``idempotent`` says whether repeating the request is harmless; ``retry_statuses`` are
+    statuses after which the API says the request did not take effect (so even a request that
+    is not idempotent may be repeated).
+    """
+    if isinstance(error, APIStatusError):
+        return (idempotent or error.status_code in retry_statuses) and should_retry_status(
+            error.status_code, error.headers
+        )
+    if isinstance(error, APIConnectionError):
+        # A request that never reached the server carried nothing: safe to repeat even a POST.
+        return error.transient and (idempotent or not error.request_sent)
+    return False  # a body that could not be decoded will not decode better the second time
+
+
 def should_retry_status(status: int, headers: Mapping[str, str]) -> bool:
-    """Whether an error status is worth another attempt (``X-Should-Retry`` has the last word)."""
+    """Whether an error status is worth another attempt (``X-Should-Retry`` has the last word;
+    a redirect that was not followed never is)."""
+    if status < 400:
+        return False
     override = _get(headers, "x-should-retry")
     if override is not None:
         if override.strip().lower() == "true":
@@ -126,3 +162,51 @@ def _get(headers: Mapping[str, str], name: str) -> str | None:
             if key.lower() == lowered:
                 return candidate
     return value
+
+
+async def with_retries(
+    attempt: Callable[[int], Awaitable[T]],
+    options: RequestOptions,
+    *,
+    method: str,
+    url: str,
+    idempotent: bool,
+    retry_statuses: frozenset[int] = frozenset(),
+) -> T:
+    """``await attempt(n)`` for n = 1, 2, ... until it returns, or fails in a way
+    :func:`may_retry` does not allow to repeat, or ``options.max_retries`` retries are spent
+    (the last error is raised); waits between attempts as ``options.backoff`` says."""
+    retries = 0
+    while True:
+        logger.debug("%s %s attempt %d", method, url, retries + 1)
+        try:
+            return await attempt(retries + 1)
+        except APIError as error:
+            retry_after = (
+                parse_retry_after(error.headers) if isinstance(error, APIStatusError) else None
+            )
+            allowed = may_retry(error, idempotent=idempotent, retry_statuses=retry_statuses)
+            delay = options.backoff.delay(retries, retry_after) if allowed else None
+            if delay is None or retries >= options.max_retries:
+                logger.info("%s %s failed: %s", method, url, _describe(error))
+                raise
+            logger.info(
+                "%s %s failed (%s); retry %d of %d in %.2fs",
+                method,
+                url,
+                _describe(error),
+                retries + 1,
+                options.max_retries,
+                delay,
+            )
+        await options.backoff.sleep(delay)
+        retries += 1
+
+
+def _describe(error: APIError) -> str:
+    if isinstance(error, APIStatusError):
+        code = f" {error.error_code}" if error.error_code else ""
+        return f"{error.status_code}{code}, request_id={error.request_id}"
+    if isinstance(error, APITimeoutError):
+        return f"{error.kind} timeout"
+    return type(error).__name__

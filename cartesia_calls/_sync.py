@@ -38,10 +38,11 @@ from ._client import (
     DEFAULT_TIMEOUT,
     AsyncClient,
 )
+from ._netconfig import Verify
 from ._retry import Backoff
 from ._runner import LoopRunner, get_runner
 from ._sync_resources import Batches, Calls, mirrors
-from ._transport import RawResponse, ResponseInfo, Timeout
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RawResponse, ResponseInfo, Timeout
 
 __all__ = ["Client"]
 
@@ -82,6 +83,12 @@ class Client:
         connection_limit: the most connections open at once (the pool size).
         on_response: called with a :class:`ResponseInfo` for every response. It runs on the
             background event-loop thread: keep it quick, and make no sync client calls in it.
+        max_response_bytes: the largest response body held in memory (see
+            :class:`AsyncClient`).
+        verify: ``True``, ``False``, a CA bundle path or an :class:`ssl.SSLContext` (see
+            :class:`AsyncClient`).
+        proxy: an ``http://`` or ``https://`` proxy URL for every request.
+        trust_env: read the proxy and ``SSL_CERT_FILE`` variables from the environment, once.
 
     Attributes:
         calls: the calls resource (:class:`Calls`).
@@ -103,6 +110,10 @@ class Client:
         default_headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
         on_response: Callable[[ResponseInfo], None] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        verify: Verify = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         make = functools.partial(
             AsyncClient,
@@ -115,6 +126,10 @@ class Client:
             default_headers=default_headers,
             connection_limit=connection_limit,
             on_response=on_response,
+            max_response_bytes=max_response_bytes,
+            verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         # Validates every argument; opens nothing (the session is created by the first
         # request, on the runner's loop).
@@ -195,6 +210,7 @@ class Client:
         backoff: Backoff = _UNSET,
         default_headers: Mapping[str, str] = _UNSET,
         on_response: Callable[[ResponseInfo], None] | None = _UNSET,
+        max_response_bytes: int = _UNSET,
     ) -> Self:
         def derive() -> AsyncClient:
             return self._current().with_options(
@@ -204,6 +220,7 @@ class Client:
                 backoff=backoff,
                 default_headers=default_headers,
                 on_response=on_response,
+                max_response_bytes=max_response_bytes,
             )
 
         clone = object.__new__(type(self))

@@ -3,43 +3,83 @@
 It owns one ``aiohttp.ClientSession`` per client (created lazily inside the running event loop),
 sends requests with the client's headers and timeouts, retries what may be retried, turns every
 failure into an exception from :mod:`cartesia_calls.errors`, and logs what it does. It knows URLs,
-bytes and headers; it does not know any model.
+bytes and headers; it does not know any model. The data it works with (limits, options, the
+redirect rule) lives in :mod:`._http`.
+
+What it guarantees whatever the server does (each rule is a row of docs/reliability.md):
+
+* **Bounded bodies.** A body held in memory is counted as it arrives, after decompression, and
+  refused past ``max_response_bytes``. Downloads are never decompressed (``Accept-Encoding:
+  identity``; a compressed answer is refused) and end at :data:`MAX_DOWNLOAD_BYTES`.
+* **Bounded time.** Waiting for a pool slot is bounded by ``connect``, and the response headers
+  by ``total``, downloads included (aiohttp's ``sock_read`` restarts with every byte, so it
+  cannot stop headers dripped one byte at a time).
+* **Redirects** are followed here, not by aiohttp, as :func:`._http.redirect` decides.
+* **Nothing holds the key.** aiohttp's exceptions (whose ``request_info`` carries the request
+  headers) are never chained; their text is kept, with every secret redacted. Each failure is
+  classified once (:data:`_FAILURES`) into the typed fields the retry policy reads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import platform
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import warnings
+import weakref
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 import aiohttp
-import attrs
-import orjson
-from aiohttp.helpers import get_env_proxy_for_url
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 from yarl import URL
 
+from ._http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_DOWNLOAD_BYTES,
+    RawResponse,
+    RequestOptions,
+    ResponseInfo,
+    Timeout,
+    compressed_download,
+    foreign_headers,
+    merged,
+    path,
+    redirect,
+    shown,
+    timeout_error,
+    too_large,
+    with_content_type,
+)
 from ._logging import logger
-from ._retry import Backoff, parse_retry_after, should_retry_status
+from ._netconfig import NetworkConfig
+from ._retry import with_retries
 from ._version import __version__
 from .errors import (
     MAX_ERROR_BODY_CHARS,
     APIConnectionError,
     APIError,
     APIStatusError,
-    APITimeoutError,
     ClientClosedError,
     EventLoopMismatchError,
+    decode_text,
+    redact,
     status_error_class,
 )
 
-__all__ = ["USER_AGENT", "RawResponse", "ResponseInfo", "Timeout", "Transport", "path"]
-
-T = TypeVar("T")
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "MAX_DOWNLOAD_BYTES",
+    "USER_AGENT",
+    "RawResponse",
+    "RequestOptions",
+    "ResponseInfo",
+    "Timeout",
+    "Transport",
+    "path",
+]
 
 #: Names the SDK, Python and aiohttp versions, for Cartesia's logs and support.
 USER_AGENT = (
@@ -51,132 +91,39 @@ USER_AGENT = (
 # garbage-collected with connections open, its finalizer would close them, and in a forked
 # child those sockets (and the epoll instance watching them) are shared with the parent.
 _abandoned: list[aiohttp.BaseConnector] = []
-
-_EMPTY_HEADERS: Mapping[str, str] = CIMultiDictProxy(CIMultiDict())
-
-
-@attrs.frozen
-class Timeout:
-    """Time limits of one request, in seconds (``None`` switches a limit off).
-
-    Attributes:
-        total: the whole request — connecting, sending, and reading the full body. Downloads
-            (``download_audio``, ``stream_audio``) do not use it: a long recording may take minutes
-            and is bounded by ``read`` instead.
-        connect: opening a new connection (TCP and TLS), waiting for a free pool slot included.
-        read: the longest silence between two chunks of the response.
-
-    A number given where a timeout is expected means ``Timeout(total=that)``.
-    """
-
-    total: float | None = 60.0
-    connect: float | None = 10.0
-    read: float | None = 30.0
-
-    @classmethod
-    def coerce(cls, value: float | Timeout | None) -> Timeout:
-        """A :class:`Timeout` from seconds (the total), ``None`` (no limits), or a Timeout."""
-        if isinstance(value, Timeout):
-            return value
-        if value is None:
-            return cls(total=None, connect=None, read=None)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {value!r}")
-        return cls(total=float(value))
+# Sessions of clients that were garbage-collected unclosed, while they close.
+_closing: set[asyncio.Future[Any]] = set()
 
 
-@attrs.frozen
-class ResponseInfo:
-    """What arrived for one HTTP response: handed to ``on_response`` hooks.
+class _Call:
+    """One request as the caller asked for it, shared by its attempts."""
 
-    Attributes:
-        method: the HTTP method.
-        url: the full URL requested.
-        status_code: the HTTP status.
-        headers: the response headers (case-insensitive).
-        request_id: Cartesia's request id, from the ``X-Request-Id``/``Request-Id`` header.
-        attempt: 1 for the first attempt, 2 for the first retry, and so on.
-        elapsed: seconds from sending the request to the full response.
-    """
+    __slots__ = ("body", "download", "headers", "method", "options", "params", "text", "url")
 
-    method: str
-    url: str
-    status_code: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    request_id: str | None
-    attempt: int
-    elapsed: float
-
-
-@attrs.frozen
-class RawResponse:
-    """A whole response as bytes, before any decoding: what :meth:`AsyncClient.request` returns.
-
-    Attributes:
-        status_code: the HTTP status.
-        headers: the response headers (case-insensitive).
-        content: the body.
-        url: the URL requested.
-        method: the HTTP method.
-        request_id: Cartesia's request id, when a header carried one.
-        retries_taken: how many retries it took to get this response.
-        elapsed: seconds the successful attempt took.
-    """
-
-    status_code: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    content: bytes = attrs.field(repr=False)
-    url: str
-    method: str
-    request_id: str | None = None
-    retries_taken: int = 0
-    elapsed: float = 0.0
-
-    @property
-    def text(self) -> str:
-        """The body decoded as UTF-8 (undecodable bytes replaced)."""
-        return self.content.decode("utf-8", "replace")
-
-    def json(self) -> Any:
-        """The body parsed as JSON."""
-        return orjson.loads(self.content)
-
-
-@attrs.frozen
-class RequestOptions:
-    """Per-client settings the transport applies to each request (shared by ``with_options``)."""
-
-    headers: Mapping[str, str]
-    timeout: Timeout
-    max_retries: int
-    backoff: Backoff
-    on_response: Callable[[ResponseInfo], None] | None = None
-
-
-def path(*segments: str, name: str = "id") -> str:
-    """Join literal path parts and caller-given ids into a URL path.
-
-    Every segment is percent-encoded as exactly one path segment: ``a/b?c#d`` stays one id and
-    ``..`` cannot climb out of its place. Empty or non-string ids are rejected before sending.
-    """
-    out = []
-    for segment in segments:
-        if not isinstance(segment, str):
-            raise TypeError(f"{name} must be a string, got {type(segment).__name__}")
-        if not segment:
-            raise ValueError(f"{name} must be a non-empty string")
-        encoded = quote(segment, safe="")
-        if encoded in {".", ".."}:
-            encoded = encoded.replace(".", "%2E")
-        out.append(encoded)
-    return "/" + "/".join(out)
+    def __init__(
+        self,
+        method: str,
+        url: URL,
+        options: RequestOptions,
+        headers: Mapping[str, str],
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        download: bool = False,
+    ) -> None:
+        self.method, self.url, self.options, self.headers = method, url, options, headers
+        self.params, self.body, self.download = params, body, download
+        self.text = str(url)  # no credentials to hide: base_url may not hold any
 
 
 class StreamingResponse:
     """An open response whose body is read chunk by chunk (downloads)."""
 
-    def __init__(self, response: aiohttp.ClientResponse, info: ResponseInfo) -> None:
+    def __init__(
+        self, response: aiohttp.ClientResponse, info: ResponseInfo, options: RequestOptions
+    ) -> None:
         self._response = response
+        self._options = options
         self.info = info
 
     @property
@@ -195,12 +142,79 @@ class StreamingResponse:
         return self._response.content_length
 
     async def iter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes; failures become SDK errors."""
-        try:
-            async for chunk in self._response.content.iter_chunked(chunk_size):
-                yield chunk
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _map_exception(exc, self.info.method, self.info.url, retries=0) from exc
+        """Yield the body in chunks of at most ``chunk_size`` bytes; failures become SDK errors,
+        and a body past :data:`MAX_DOWNLOAD_BYTES` a :class:`ResponseDecodeError`."""
+        chunks = aiter(self._response.content.iter_chunked(chunk_size))
+        info = self.info
+        received = 0
+        while True:
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+            except Exception as exc:  # aiohttp's failures: classified, never chained
+                error: APIError = _failure(
+                    exc, info.method, info.url, self._options, info.attempt, phase="body"
+                )
+                break
+            received += len(chunk)
+            if received > MAX_DOWNLOAD_BYTES:
+                error = too_large(
+                    MAX_DOWNLOAD_BYTES, info.status_code, info.method, info.url, download=True
+                )
+                break
+            yield chunk
+        raise error
+
+
+class _Pool:
+    """One event loop's session, and the slots that bound how many requests use it at once."""
+
+    __slots__ = ("loop", "session", "slots")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession, limit: int
+    ) -> None:
+        self.loop = loop
+        self.session = session
+        # Waiting for a free connection happens here, where it is bounded by `connect` and named
+        # in the error; aiohttp's own pool (of the same size) then never makes anyone wait.
+        self.slots = asyncio.Semaphore(limit)
+
+
+class _State:
+    """What the transport's finalizer needs, without keeping the transport alive."""
+
+    __slots__ = ("pool",)
+
+    def __init__(self) -> None:
+        self.pool: _Pool | None = None
+
+
+class _Opened:
+    """A response whose headers arrived, holding its pool slot until :meth:`release`."""
+
+    __slots__ = ("pool", "released", "response", "started", "url")
+
+    def __init__(
+        self, response: aiohttp.ClientResponse, pool: _Pool, started: float, url: str
+    ) -> None:
+        self.response = response
+        self.pool = pool
+        self.started = started
+        self.url = url
+        self.released = False
+
+    def release(self) -> None:
+        """Give back the connection (or drop it, when part of the body is unread) and the slot."""
+        if not self.released:
+            self.released = True
+            response = self.response
+            if response.content.at_eof():
+                response.release()
+            else:  # an unread remainder would pin the connection
+                response.close()
+            self.pool.slots.release()
 
 
 class Transport:
@@ -209,34 +223,46 @@ class Transport:
     The session belongs to the event loop that was running when it was created. Using the
     transport from another *live* loop raises :class:`EventLoopMismatchError`; if that first loop
     has since been closed (``asyncio.run`` once per notebook cell), a fresh session is opened.
+    A transport garbage-collected with its session open closes it and says so with a
+    :class:`ResourceWarning` naming ``cartesia_calls`` (instead of aiohttp's anonymous ones).
     """
 
-    def __init__(self, base_url: str, *, connection_limit: int = 100) -> None:
+    def __init__(
+        self, base_url: str, *, network: NetworkConfig, connection_limit: int = 100
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._origin = URL(self.base_url).origin()
         self._connection_limit = connection_limit
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._network = network
+        self._state = _State()
         self._closed = False
-        self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
-        # The proxy for base_url from HTTP(S)_PROXY / NO_PROXY (and ~/.netrc for the proxy's
-        # credentials), looked up once here, as httpx does, rather than by aiohttp in a worker
-        # thread on every request.
-        self._proxy, self._proxy_auth = _env_proxy(self.base_url)
+        self._timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
+        # The API host's proxy, decided once (the environment was read when the client was made).
+        self._proxy = self._proxy_for(self._origin)
+        # Not at exit: the sync Client closes its sessions then, and a script's unclosed
+        # AsyncClient is not worth a warning once the interpreter is going away.
+        weakref.finalize(self, _collected, self._state, self.base_url).atexit = False
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
 
-    async def _session_for_running_loop(self) -> aiohttp.ClientSession:
+    @property
+    def _session(self) -> aiohttp.ClientSession | None:
+        """The current session, if one is open (for tests of the sync client's lifecycle)."""
+        pool = self._state.pool
+        return None if pool is None else pool.session
+
+    async def _pool_for_running_loop(self) -> _Pool:
         if self._closed:
             raise ClientClosedError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
-        session = self._session
-        if session is not None:
-            if self._loop is loop:
-                return session
-            if self._loop is not None and not self._loop.is_closed():
+        pool = self._state.pool
+        if pool is not None:
+            if pool.loop is loop:
+                return pool
+            if not pool.loop.is_closed():
                 raise EventLoopMismatchError(
                     "this AsyncClient is bound to another event loop, which is still running; "
                     "create one AsyncClient per event loop, or use the thread-safe "
@@ -245,19 +271,19 @@ class Transport:
             # Its loop is gone (asyncio.run per notebook cell). Closing marks the session and its
             # connector closed (aiohttp does no I/O on a closed loop), so neither reports itself
             # as unclosed later; its sockets can no longer be closed cleanly and are dropped.
-            await session.close()
-        connector = aiohttp.TCPConnector(limit=self._connection_limit)
+            await pool.session.close()
+        connector = aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._network.ssl)
         # trust_env stays off: with it, aiohttp hands two jobs to a worker thread on *every*
         # request (the proxy variables, and ~/.netrc for server credentials, which could only
-        # clash with our Authorization header). The proxy was resolved once, in __init__.
-        self._session = aiohttp.ClientSession(
+        # clash with our Authorization header). The network config read them once instead.
+        session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             raise_for_status=False,
         )
-        self._loop = loop
-        return self._session
+        pool = self._state.pool = _Pool(loop, session, self._connection_limit)
+        return pool
 
     def abandon(self) -> None:
         """Let go of the session without closing anything (its event loop is gone).
@@ -268,36 +294,39 @@ class Transport:
         touching its connector, so it is never reported as unclosed either. The next request
         (on a new loop) opens a fresh session.
         """
-        session, self._session = self._session, None
-        self._loop = None
-        if session is None or session.closed:
-            return
-        if session.connector is not None:
-            _abandoned.append(session.connector)
-        session.detach()
+        pool, self._state.pool = self._state.pool, None
+        if pool is not None:
+            _detach(pool.session)
 
     async def close(self) -> None:
         """Close the session and its connections; idempotent."""
         self._closed = True
-        session, self._session = self._session, None
-        if session is None or session.closed:
+        pool = self._state.pool
+        if pool is None:
             return
-        loop = asyncio.get_running_loop()
-        if self._loop is not loop and self._loop is not None and not self._loop.is_closed():
+        if pool.loop is not asyncio.get_running_loop() and not pool.loop.is_closed():
             raise EventLoopMismatchError(
                 "close() must run on the event loop that opened the client's session"
             )
-        await session.close()
+        self._state.pool = None
+        await pool.session.close()
 
-    def _client_timeout(self, timeout: Timeout, *, streaming: bool) -> aiohttp.ClientTimeout:
-        key = attrs.evolve(timeout, total=None) if streaming else timeout
+    def _client_timeout(self, timeout: Timeout, download: bool) -> aiohttp.ClientTimeout:
+        key = (timeout, download)
         cached = self._timeouts.get(key)
         if cached is None:
-            cached = aiohttp.ClientTimeout(
-                total=key.total, sock_connect=key.connect, sock_read=key.read
+            # `connect` bounds all of opening a connection (DNS, proxy, TLS), not only each
+            # socket's connect call. Downloads bound their headers themselves (see _open).
+            cached = self._timeouts[key] = aiohttp.ClientTimeout(
+                total=None if download else timeout.total,
+                connect=timeout.connect,
+                sock_connect=timeout.connect,
+                sock_read=timeout.read,
             )
-            self._timeouts[key] = cached
         return cached
+
+    def _proxy_for(self, url: URL) -> str | None:
+        return self._network.proxy_for(url.scheme, url.host or "", url.explicit_port)
 
     async def request(
         self,
@@ -317,32 +346,37 @@ class Transport:
         are statuses retried even when the request is not idempotent, because the API says the
         request did not take effect (a 502 on cancel).
 
-        Raises an :class:`APIStatusError` subclass for error statuses, :class:`APIConnectionError` /
-        :class:`APITimeoutError` when no usable response arrived.
+        Raises an :class:`APIStatusError` subclass for error statuses (and redirects not
+        followed), :class:`APIConnectionError` / :class:`APITimeoutError` when no usable
+        response arrived, :class:`ResponseDecodeError` for a body past ``max_response_bytes``.
         """
-        url = self._url(url_path)
-        sent_headers = _with_content_type(_merged(options.headers, headers), body)
+        sent = with_content_type(merged(options.headers, headers), body)
+        call = _Call(method, self._url(url_path), options, sent, params=params, body=body)
+
+        limit = options.max_response_bytes
 
         async def attempt(number: int) -> RawResponse:
-            session = await self._session_for_running_loop()
-            started = time.monotonic()
+            opened = await self._open(call, number)
+            response = opened.response
+            content: bytes | None = None  # None: past the limit
+            failure: APIError | None = None
             try:
-                async with session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=body,
-                    headers=sent_headers,
-                    timeout=self._client_timeout(options.timeout, streaming=False),
-                    proxy=self._proxy,
-                    proxy_auth=self._proxy_auth,
-                ) as response:
-                    if response.status >= 400:
-                        raise await _status_error(response, method, number, started, options)
-                    content = await response.read()
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                raise _map_exception(exc, method, str(url), retries=number - 1) from exc
-            info = _info(method, response, number, time.monotonic() - started)
+                length = response.content_length
+                encoding = response.headers.get("Content-Encoding")
+                if length is not None and (encoding is None or encoding == "identity"):
+                    if length <= limit:  # exactly `length` bytes arrive: nothing to count
+                        content = await response.read()
+                else:  # counted as it arrives, after decompression
+                    content = await _read_at_most(response, limit + 1)
+            except Exception as exc:  # aiohttp's failures: classified, never chained
+                failure = _failure(exc, method, opened.url, options, number, phase="body")
+            finally:
+                opened.release()
+            if failure is not None:
+                raise failure
+            if content is None or len(content) > limit:
+                raise too_large(limit, response.status, method, opened.url, download=False)
+            info = _info(method, response, number, time.monotonic() - opened.started)
             _report(options, info)
             return RawResponse(
                 status_code=response.status,
@@ -355,8 +389,13 @@ class Transport:
                 elapsed=info.elapsed,
             )
 
-        return await self._with_retries(
-            method, str(url), options, idempotent, attempt, retry_statuses=retry_statuses
+        return await with_retries(
+            attempt,
+            options,
+            method=method,
+            url=call.text,
+            idempotent=idempotent,
+            retry_statuses=retry_statuses,
         )
 
     @asynccontextmanager
@@ -370,119 +409,177 @@ class Transport:
         accept: str = "*/*",
         headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[StreamingResponse]:
-        """Open a response for reading in chunks; the connection is released on exit.
+        """Open a download for reading in chunks; the connection is released on exit.
 
-        Only the part before the body is retried (connection, status); the total timeout is off,
-        the read timeout bounds each silence. ``headers`` are added for this request.
+        Only the part before the body is retried (connection, status). ``total`` bounds the wait
+        for the headers, ``read`` each silence of the body. The body is asked for and accepted
+        uncompressed only, and ends at :data:`MAX_DOWNLOAD_BYTES`. ``headers`` are added for
+        this request.
         """
-        url = self._url(url_path)
-        sent_headers = CIMultiDict(options.headers)
-        sent_headers["Accept"] = accept
-        sent_headers.update(headers or {})
+        sent = CIMultiDict(options.headers)
+        sent["Accept"] = accept
+        sent.update(headers or {})
+        # Never compressed: a small gzip body must not be able to become a huge file.
+        sent["Accept-Encoding"] = "identity"
+        call = _Call(method, self._url(url_path), options, sent, params=params, download=True)
 
-        async def attempt(number: int) -> tuple[aiohttp.ClientResponse, ResponseInfo]:
-            session = await self._session_for_running_loop()
-            started = time.monotonic()
+        async def attempt(number: int) -> tuple[_Opened, ResponseInfo]:
+            # aiohttp's total deadline is off for downloads (it would bound the body too): the
+            # wait for the headers gets that deadline here.
             try:
-                response = await session.request(
-                    method,
-                    url,
-                    params=params,
-                    headers=sent_headers,
-                    timeout=self._client_timeout(options.timeout, streaming=True),
-                    proxy=self._proxy,
-                    proxy_auth=self._proxy_auth,
-                )
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                raise _map_exception(exc, method, str(url), retries=number - 1) from exc
-            if response.status >= 400:
-                try:
-                    raise await _status_error(response, method, number, started, options)
-                finally:
-                    response.release()
-            info = _info(method, response, number, time.monotonic() - started)
-            _report(options, info)
-            return response, info
-
-        response, info = await self._with_retries(method, str(url), options, True, attempt)
-        try:
-            yield StreamingResponse(response, info)
-        finally:
-            # An unread remainder would pin the connection; closing drops it instead.
-            if response.content.at_eof():
-                response.release()
+                async with asyncio.timeout(options.timeout.total):
+                    opened = await self._open(call, number)
+            except TimeoutError:
+                pass
             else:
-                response.close()
+                return accepted(opened, number)
+            raise timeout_error("headers", options.timeout, method, call.text, number, sent=True)
+
+        def accepted(opened: _Opened, number: int) -> tuple[_Opened, ResponseInfo]:
+            try:
+                _check_download(opened.response, method, opened.url)
+                info = _info(method, opened.response, number, time.monotonic() - opened.started)
+                _report(options, info)
+            except BaseException:  # a refused download, or a raising on_response hook
+                opened.release()
+                raise
+            return opened, info
+
+        opened, info = await with_retries(
+            attempt, options, method=method, url=call.text, idempotent=True
+        )
+        try:
+            yield StreamingResponse(opened.response, info, options)
+        finally:
+            opened.release()
 
     def _url(self, url_path: str) -> URL:
         return URL(self.base_url + url_path, encoded=True)
 
-    async def _with_retries(
-        self,
-        method: str,
-        url: str,
-        options: RequestOptions,
-        idempotent: bool,
-        attempt: Callable[[int], Awaitable[T]],
-        *,
-        retry_statuses: frozenset[int] = frozenset(),
-    ) -> T:
-        retries = 0
-        while True:
-            logger.debug("%s %s attempt %d", method, url, retries + 1)
-            try:
-                return await attempt(retries + 1)
-            except APIError as error:
-                retry_after: float | None = None
-                if isinstance(error, APIStatusError):
-                    retryable = (
-                        idempotent or error.status_code in retry_statuses
-                    ) and should_retry_status(error.status_code, error.headers)
-                    retry_after = parse_retry_after(error.headers)
-                else:
-                    # A connection that never opened carried nothing: safe to retry even a POST.
-                    retryable = not getattr(error, "_no_retry", False) and (
-                        idempotent or getattr(error, "_before_send", False)
+    async def _open(self, call: _Call, number: int) -> _Opened:
+        """One attempt up to a 2xx's headers: a pool slot (held until the response is let go),
+        the request, and the redirects :func:`._http.redirect` allows."""
+        pool = await self._pool_for_running_loop()
+        if pool.slots.locked():
+            await _wait_for_slot(pool, call, number)
+        else:
+            await pool.slots.acquire()  # returns at once
+        options = call.options
+        limits = self._client_timeout(options.timeout, call.download)
+        url, text, params, headers, proxy = (
+            call.url,
+            call.text,
+            call.params,
+            call.headers,
+            self._proxy,
+        )
+        started = time.monotonic()
+        hops = 0
+        try:
+            while True:
+                try:
+                    response = await pool.session.request(
+                        call.method,
+                        url,
+                        params=params,
+                        data=call.body,
+                        headers=headers,
+                        timeout=limits,
+                        proxy=proxy,
+                        allow_redirects=False,
+                        auto_decompress=not call.download,
                     )
-                delay = options.backoff.delay(retries, retry_after) if retryable else None
-                if delay is None or retries >= options.max_retries:
-                    logger.info("%s %s failed: %s", method, url, _describe(error))
-                    raise
-                logger.info(
-                    "%s %s failed (%s); retry %d of %d in %.2fs",
-                    method,
-                    url,
-                    _describe(error),
-                    retries + 1,
-                    options.max_retries,
-                    delay,
-                )
-            await options.backoff.sleep(delay)
-            retries += 1
+                except Exception as exc:  # aiohttp's failures: classified, never chained
+                    error = _failure(exc, call.method, text, options, number, phase="headers")
+                else:
+                    if response.status < 300:
+                        return _Opened(response, pool, started, text)
+                    target = await self._redirect_or_raise(response, call, number, started, hops)
+                    if target.origin() != self._origin:
+                        headers = foreign_headers(headers)  # and for every hop after this one
+                    url, text, params, hops = target, shown(target), None, hops + 1
+                    proxy = self._proxy_for(target)
+                    continue
+                raise error  # outside the except block: no __context__ with aiohttp's exception
+        except BaseException:
+            pool.slots.release()
+            raise
+
+    async def _redirect_or_raise(
+        self, response: aiohttp.ClientResponse, call: _Call, number: int, started: float, hops: int
+    ) -> URL:
+        """Where to go after a response that is not a 2xx: a redirect to follow, or else the
+        response's error, raised (the response is let go either way)."""
+        target, refusal = None, None
+        if response.status < 400:
+            target, refusal = redirect(
+                call.method,
+                response.status,
+                response.headers.get("Location"),
+                current=response.url,  # with the query aiohttp sent
+                origin=self._origin,
+                hops=hops,
+                download=call.download,
+            )
+        error: APIError | None = None
+        try:
+            if target is None or refusal is not None:
+                error = await _status_error(response, call, number, started, refusal)
+            else:
+                elapsed = time.monotonic() - started
+                _report(call.options, _info(call.method, response, number, elapsed))
+        finally:
+            _let_go(response)
+        if error is not None:
+            raise error
+        assert target is not None
+        return target
 
 
-def _env_proxy(base_url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
-    """The proxy the environment sets for ``base_url``, as aiohttp's ``trust_env`` finds it."""
+async def _wait_for_slot(pool: _Pool, call: _Call, number: int) -> None:
+    """A slot of a full pool, waiting at most ``connect`` for one."""
+    limits = call.options.timeout
     try:
-        return get_env_proxy_for_url(URL(base_url))
-    except LookupError:  # no proxy for this scheme, or NO_PROXY covers the host
-        return None, None
+        async with asyncio.timeout(limits.connect):
+            await pool.slots.acquire()
+        return
+    except TimeoutError:
+        pass
+    size = pool.session.connector.limit if pool.session.connector is not None else None
+    raise timeout_error("pool", limits, call.method, call.text, number, sent=False, pool_size=size)
 
 
-def _merged(headers: Mapping[str, str], extra: Mapping[str, str] | None) -> Mapping[str, str]:
-    if not extra:
-        return headers
-    out = CIMultiDict(headers)
-    out.update(extra)
-    return out
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the (decoded) body; reading stops there."""
+    stream = response.content
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await stream.readany()
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)[:limit]
 
 
-def _with_content_type(headers: Mapping[str, str], body: bytes | None) -> Mapping[str, str]:
-    if body is None:
-        return headers
-    out = CIMultiDict(headers)
-    out["Content-Type"] = "application/json"
-    return out
+def _check_download(response: aiohttp.ClientResponse, method: str, url: str) -> None:
+    """Refuse a download that arrives compressed, or announces more than a download may be."""
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in {"", "identity"}:
+        raise compressed_download(encoding, response.status, method, url)
+    length = response.content_length
+    if length is not None and length > MAX_DOWNLOAD_BYTES:
+        raise too_large(MAX_DOWNLOAD_BYTES, response.status, method, url, download=True)
+
+
+def _let_go(response: aiohttp.ClientResponse) -> None:
+    """Release a response's connection to the pool, or close it when the body was not all
+    read (an unread remainder would pin it)."""
+    if response.content.at_eof():
+        response.release()
+    else:
+        response.close()
 
 
 def _info(
@@ -518,52 +615,127 @@ def _report(options: RequestOptions, info: ResponseInfo) -> None:
 
 async def _status_error(
     response: aiohttp.ClientResponse,
-    method: str,
+    call: _Call,
     attempt: int,
     started: float,
-    options: RequestOptions,
+    message: str | None,
 ) -> APIStatusError:
-    """Read (a bounded part of) an error response, report it, and build its exception."""
+    """Read (a bounded part of) an error response, report it, and build its exception;
+    ``message`` replaces what the body says (a redirect not followed)."""
+    raw = b""
+    # A body cut short or too slow: the status alone still says what happened.
+    with contextlib.suppress(Exception):
+        raw = await _read_at_most(response, MAX_ERROR_BODY_CHARS * 4)
+    options = call.options
+    _report(options, _info(call.method, response, attempt, time.monotonic() - started))
     try:
-        raw = await response.content.read(MAX_ERROR_BODY_CHARS * 4)
-    except (aiohttp.ClientError, TimeoutError):
-        raw = b""
-    _report(options, _info(method, response, attempt, time.monotonic() - started))
-    text = raw.decode(response.charset or "utf-8", "replace")
+        charset = response.charset
+    except Exception:  # a Content-Type no parser makes sense of
+        charset = None
     return status_error_class(response.status)(
         status_code=response.status,
         headers=response.headers,
-        body=text,
-        method=method,
-        url=str(response.url),
+        body=decode_text(raw, charset),
+        method=call.method,
+        url=shown(response.url),
         retries_taken=attempt - 1,
+        secrets=options.secrets,
+        message=message,
     )
 
 
-def _map_exception(
-    exc: BaseException, method: str, url: str, *, retries: int
+# How each failure of aiohttp is classified, once, most specific first: the timeout it is (or
+# None), whether the request may have reached the server, whether another attempt could help.
+_FAILURES: tuple[tuple[type[BaseException], str | None, bool, bool], ...] = (
+    (aiohttp.ConnectionTimeoutError, "connect", False, True),
+    (aiohttp.ServerTimeoutError, "read", True, True),  # SocketTimeoutError: sock_read
+    (TimeoutError, "total", True, True),  # aiohttp's total deadline
+    (aiohttp.ClientSSLError, None, False, False),  # a certificate that fails fails again
+    (aiohttp.ClientConnectorError, None, False, True),  # refused, DNS, proxy unreachable
+    (aiohttp.ClientHttpProxyError, None, False, True),  # the proxy refused the tunnel
+    (aiohttp.ClientError, None, True, True),  # reset, disconnected, cut body, bad framing
+    (Exception, None, True, False),  # anything else a garbled response makes aiohttp raise
+)
+
+
+def _failure(
+    exc: Exception, method: str, url: str, options: RequestOptions, attempt: int, *, phase: str
 ) -> APIConnectionError:
-    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
-        error: APIConnectionError = APITimeoutError(
-            f"request timed out ({type(exc).__name__}): {method} {url}", method=method, url=url
-        )
-    elif isinstance(exc, aiohttp.ClientSSLError):
-        # A certificate that fails verification will fail again: no retry.
-        error = APIConnectionError(
-            f"TLS error (certificate verification is on): {exc}", method=method, url=url
-        )
-        error._no_retry = True  # type: ignore[attr-defined]
+    """The SDK's error for aiohttp's ``exc``, raised while waiting for the ``headers`` or
+    reading the ``body``; its text is kept (secrets redacted), the exception itself is not."""
+    kind, timeout, sent, transient = next(row for row in _FAILURES if isinstance(exc, row[0]))
+    if timeout is not None:
+        if timeout == "total" and phase == "headers":
+            timeout = "headers"
+        return timeout_error(timeout, options.timeout, method, url, attempt, sent=sent)
+    # A response aiohttp could not parse carries the status 400 and the parser's words in
+    # `message`; str() would put them behind "400, message=" as if the server had said 400.
+    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
+    detail = redact(text or type(exc).__name__, options.secrets)[:500]
+    if kind is aiohttp.ClientSSLError:
+        message = f"TLS error (certificate verification is on): {detail}"
+    elif kind is Exception:
+        message = f"connection error: unreadable response ({type(exc).__name__}: {detail})"
     else:
-        detail = str(exc) or type(exc).__name__
-        error = APIConnectionError(f"connection error: {detail}", method=method, url=url)
-        # Refused, unresolvable or TLS-failed connections never delivered a byte of the request.
-        error._before_send = isinstance(exc, aiohttp.ClientConnectorError)  # type: ignore[attr-defined]
-    error.retries_taken = retries  # type: ignore[attr-defined]
-    return error
+        message = f"connection error: {detail}"
+    return APIConnectionError(
+        message,
+        method=method,
+        url=url,
+        retries_taken=attempt - 1,
+        request_sent=sent,
+        transient=transient,
+    )
 
 
-def _describe(error: APIError) -> str:
-    if isinstance(error, APIStatusError):
-        code = f" {error.error_code}" if error.error_code else ""
-        return f"{error.status_code}{code}, request_id={error.request_id}"
-    return type(error).__name__
+def _detach(session: aiohttp.ClientSession) -> None:
+    """Mark ``session`` closed without touching its connections (kept referenced, see
+    ``_abandoned``)."""
+    if session.closed:
+        return
+    if session.connector is not None:
+        _abandoned.append(session.connector)
+    session.detach()
+
+
+def _collected(state: _State, base_url: str) -> None:
+    """A transport was garbage-collected: if its session is open, close it and say so."""
+    pool, state.pool = state.pool, None
+    if pool is None or pool.session.closed:
+        return
+    loop, session = pool.loop, pool.session
+    if loop.is_closed():
+        _close_on_dead_loop(session)
+    else:
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            _track(loop.create_task(session.close()))
+        else:
+            loop.call_soon_threadsafe(lambda: _track(loop.create_task(session.close())))
+    warnings.warn(
+        f"unclosed cartesia_calls.AsyncClient for {base_url}: close it with "
+        "'await client.close()', or use 'async with AsyncClient() as client:'",
+        ResourceWarning,
+        stacklevel=2,
+    )
+
+
+def _close_on_dead_loop(session: aiohttp.ClientSession) -> None:
+    """Mark a session of a closed loop closed, so aiohttp never reports it. Its sockets cannot be
+    closed any more; aiohttp does no I/O then, so ``close()`` finishes without suspending and
+    is run to the end right here."""
+    closing = session.close().__await__()
+    try:
+        next(closing)
+    except StopIteration:
+        return
+    closing.close()  # pragma: no cover - it suspended after all: let it be
+    _detach(session)  # pragma: no cover
+
+
+def _track(task: asyncio.Future[Any]) -> None:
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)

@@ -4,7 +4,7 @@
 
     CartesiaError                    anything raised by cartesia_calls on purpose
     ├── APIError                     something went wrong talking to the API
-    │   ├── APIStatusError           the API answered with a 4xx/5xx status
+    │   ├── APIStatusError           the API answered 4xx/5xx, or a 3xx that is not followed
     │   │   ├── BadRequestError            400
     │   │   ├── AuthenticationError        401
     │   │   ├── UsageLimitError            402
@@ -15,9 +15,9 @@
     │   │   ├── RateLimitError             429
     │   │   └── InternalServerError        >= 500
     │   ├── APIConnectionError       no usable response (refused, reset, DNS, TLS, cut body)
-    │   │   └── APITimeoutError      a connect/read/total timeout or a deadline passed
+    │   │   └── APITimeoutError      a connect/pool/headers/read/total limit or a deadline passed
     │   │       └── WaitTimeoutError     calls.wait() gave up before the call ended
-    │   └── ResponseDecodeError      a 2xx body that is not JSON or not the expected model
+    │   └── ResponseDecodeError      a 2xx body that is not JSON, not the model, or too large
     ├── MissingAPIKeyError           no api_key and no CARTESIA_API_KEY (also a ValueError)
     ├── ClientClosedError            the client was used after close()
     ├── EventLoopMismatchError       an AsyncClient was used from a second live event loop
@@ -36,11 +36,12 @@ message and request id on one line, ready to paste into a support ticket.
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
+
+from ._error_bodies import parse_body
 
 __all__ = [
     "APIConnectionError",
@@ -70,22 +71,9 @@ __all__ = [
 #: parsed.
 MAX_ERROR_BODY_CHARS = 64 * 1024
 
-#: JSON error bodies nested deeper than this are kept as text only: no error object is that deep,
-#: and a deeper value would make ``repr(exc.json)`` or ``json.dumps`` raise ``RecursionError``.
-MAX_ERROR_JSON_DEPTH = 64
-
 #: What a secret (the API key) is replaced with wherever an exception would have shown it.
 REDACTED = "[redacted]"
 
-# Every pattern here is linear on any input: a tag is "<", then anything but "<" or ">", then
-# ">", so a failed match stops at the next "<" and no text is scanned twice. (``<[^>]+>`` rescans
-# to the end of the body from every "<" that has no ">", which is quadratic.)
-_TAG_RE = re.compile(r"<[^<>]*>")
-_TITLE_OPEN_RE = re.compile(r"<title(?=[\s/>])", re.IGNORECASE)
-_TITLE_CLOSE_RE = re.compile(r"</title", re.IGNORECASE)
-_SPACE_RE = re.compile(r"\s+")
-# The first line, ended by any of the separators str.splitlines() knows.
-_FIRST_LINE_RE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*")
 # Codecs that are no charset a server may name: they raise whatever the error handler, or (punycode)
 # take quadratic time.
 _UNSAFE_CODECS = frozenset({"idna", "punycode", "undefined"})
@@ -122,21 +110,86 @@ class APIError(CartesiaError):
         message: what went wrong, in words.
         method: the HTTP method of the request (``None`` if unknown).
         url: the URL of the request, without query secrets (there are none) or credentials.
+        retries_taken: how many times the request was retried before this error (0 when the
+            first attempt raised it, or when it did not come from a request).
     """
 
-    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries_taken: int = 0,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.url = url
+        self.retries_taken = retries_taken
 
 
 class APIConnectionError(APIError):
-    """No usable response arrived: the connection was refused, reset, or the body was cut."""
+    """No usable response arrived: the connection was refused, reset, or the body was cut.
+
+    The transport classifies each failure once, into two fields the retry policy reads:
+
+    Attributes:
+        request_sent: ``False`` when the request certainly never reached the server (no
+            connection could be opened, or no pool slot came free), so repeating it is safe
+            even for a request that is not idempotent; ``True`` when it may have arrived.
+        transient: whether another attempt could succeed (``False`` for a certificate that
+            failed verification, or a response this SDK cannot read at all).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries_taken: int = 0,
+        request_sent: bool = True,
+        transient: bool = True,
+    ) -> None:
+        super().__init__(message, method=method, url=url, retries_taken=retries_taken)
+        self.request_sent = request_sent
+        self.transient = transient
 
 
 class APITimeoutError(APIConnectionError):
-    """A timeout elapsed: connecting, waiting between bytes, or the total deadline."""
+    """A time limit ran out before a usable response arrived.
+
+    Attributes:
+        kind: which limit: ``"connect"`` (opening a connection), ``"pool"`` (waiting for a free
+            connection of the pool, bounded by the connect timeout), ``"headers"`` (the response
+            headers did not arrive within the total timeout), ``"read"`` (the server went
+            silent for longer than the read timeout), ``"total"`` (the whole response took
+            longer than the total timeout), ``"wait"`` (:meth:`~cartesia_calls.AsyncCalls.wait`),
+            or ``None`` when not known.
+
+    Its message names the limit, its value and how many attempts were made.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        retries_taken: int = 0,
+        request_sent: bool = True,
+        kind: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            method=method,
+            url=url,
+            retries_taken=retries_taken,
+            request_sent=request_sent,
+            transient=True,
+        )
+        self.kind = kind
 
 
 class WaitTimeoutError(APITimeoutError):
@@ -148,7 +201,7 @@ class WaitTimeoutError(APITimeoutError):
     """
 
     def __init__(self, message: str, *, call_id: str, last_status: str | None) -> None:
-        super().__init__(message)
+        super().__init__(message, kind="wait")
         self.call_id = call_id
         self.last_status = last_status
 
@@ -178,6 +231,7 @@ class ResponseDecodeError(APIError):
         method: str | None = None,
         url: str | None = None,
         secrets: Iterable[str] = (),
+        retries_taken: int = 0,
     ) -> None:
         hidden = _secret_list(secrets)
         if hidden:
@@ -185,7 +239,7 @@ class ResponseDecodeError(APIError):
             body = redact(body, hidden)
             errors = tuple(redact(line, hidden) for line in errors)
             path = None if path is None else redact(path, hidden)
-        super().__init__(message, method=method, url=url)
+        super().__init__(message, method=method, url=url, retries_taken=retries_taken)
         self.body = body
         self.path = path
         self.errors = errors
@@ -193,7 +247,8 @@ class ResponseDecodeError(APIError):
 
 
 class APIStatusError(APIError):
-    """The API answered with an error status (4xx or 5xx).
+    """The API answered with an error status (4xx or 5xx), or with a redirect (3xx) the SDK
+    does not follow (see "Redirects" in the errors guide); the message then names the target.
 
     Attributes:
         status_code: the HTTP status.
@@ -206,6 +261,9 @@ class APIStatusError(APIError):
         request_id: the id of the request on Cartesia's side; quote it to support.
         doc_url: a link to the documentation of this error, if given.
         retries_taken: how many times the request was retried before this answer.
+
+    ``message``, when given, replaces the explanation read from the body (the SDK says why it
+    did not follow a redirect this way).
 
     Whatever the body holds, building the error takes time linear in the kept part of the body
     and never raises: a body that is not JSON, or JSON nested deeper than
@@ -227,6 +285,7 @@ class APIStatusError(APIError):
         url: str | None = None,
         retries_taken: int = 0,
         secrets: Iterable[str] = (),
+        message: str | None = None,
     ) -> None:
         hidden = _secret_list(secrets)
         self.status_code = status_code
@@ -234,21 +293,23 @@ class APIStatusError(APIError):
         # Cut first, then redact: parsing (and redacting) only ever sees the kept part, and a key
         # the cut splits in two is caught as a secret cut short at the end.
         self.body = redact(body[:MAX_ERROR_BODY_CHARS], hidden)[:MAX_ERROR_BODY_CHARS]
-        self.retries_taken = retries_taken
-        parsed = _parse_body(self.body)
+        parsed = parse_body(self.body)
         if hidden and parsed.json is not None and _holds_secret(parsed.json, hidden):
             # The key was in the body in an escaped spelling (``\u005f``): the parsed value is
             # scrubbed, and the body becomes that value written out again.
             clean = _scrub(parsed.json, hidden)
             self.body = orjson.dumps(clean).decode()[:MAX_ERROR_BODY_CHARS]
-            parsed = _parse_body(self.body)
+            parsed = parse_body(self.body)
         self.json: Any = parsed.json
         self.error_code = parsed.error_code
         self.title = parsed.title
         self.request_id = parsed.request_id or _header(self.headers, "x-request-id", "request-id")
         self.doc_url = parsed.doc_url
-        message = parsed.message or parsed.title or _default_reason(status_code)
-        super().__init__(message, method=method, url=url)
+        if message is None:
+            message = parsed.message or parsed.title or _default_reason(status_code)
+        else:
+            message = redact(message, hidden)
+        super().__init__(message, method=method, url=url, retries_taken=retries_taken)
 
     def __str__(self) -> str:
         parts = [f"{self.status_code}"]
@@ -355,118 +416,6 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     return _STATUS_CLASSES.get(status_code, APIStatusError)
 
 
-class _ParsedBody:
-    __slots__ = ("doc_url", "error_code", "json", "message", "request_id", "title")
-
-    def __init__(self) -> None:
-        self.json: Any = None
-        self.error_code: str | None = None
-        self.title: str | None = None
-        self.message: str | None = None
-        self.request_id: str | None = None
-        self.doc_url: str | None = None
-
-
-def _parse_body(body: str) -> _ParsedBody:
-    """Read whatever the server said: Cartesia's error object, ``{message, description}``,
-    ``Title: Message`` plain text, or an HTML page from a gateway.
-
-    Linear in ``len(body)`` on any input, and never raises: callers pass the kept (cut) body.
-    """
-    out = _ParsedBody()
-    text = body.strip()
-    if not text:
-        return out
-    out.json = _json_or_none(text)
-    if isinstance(out.json, Mapping):
-        obj = out.json
-        out.error_code = _field(obj, "error_code", 200)
-        out.title = _field(obj, "title", 200)
-        out.request_id = _field(obj, "request_id", 200)
-        out.doc_url = _field(obj, "doc_url", 2000)
-        message = _field(obj, "message")
-        description = _field(obj, "description")
-        if message is None:
-            nested = obj.get("error")
-            # {"error": {"message": ...}}, the shape many gateways and proxies answer with.
-            inner = _field(nested, "message") if isinstance(nested, Mapping) else None
-            message = _field(obj, "detail") or inner or _field(obj, "error")
-        if message and description and out.title is None:
-            # The logs endpoint's 404 shape: {"message": <short title>, "description": <details>}.
-            out.title, message = _shorten(message, 200), description
-        out.message = message or description
-        return out
-    if out.json is not None:
-        out.message = _shorten(text)
-        return out
-    if text.startswith("<"):
-        # An HTML page from a proxy or load balancer: its <title> (or text) is the useful part.
-        raw = _html_title(text)
-        if raw is None:
-            raw = _TAG_RE.sub(" ", text)
-        out.message = _shorten(_SPACE_RE.sub(" ", raw).strip()) or None
-        return out
-    match = _FIRST_LINE_RE.match(text)
-    first = match.group() if match else text
-    title, sep, rest = first.partition(": ")
-    if sep and rest and len(title) <= 80:
-        out.title, out.message = title.strip(), _shorten(text[len(title) + 2 :].strip())
-    else:
-        out.message = _shorten(text)
-    return out
-
-
-def _json_or_none(text: str) -> Any:
-    """``text`` parsed as JSON, or ``None`` if it is not JSON or is nested too deeply.
-
-    orjson stops at 1024 levels with an error of its own (the standard library's parser would
-    raise ``RecursionError``); values deeper than ``MAX_ERROR_JSON_DEPTH`` are refused after.
-    """
-    try:
-        value = orjson.loads(text)
-    except ValueError:  # orjson.JSONDecodeError, depth limit and lone surrogates included
-        return None
-    return None if _depth_exceeds(value, MAX_ERROR_JSON_DEPTH) else value
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests lists/objects more than ``limit`` deep (iterative: no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Iterable[Any] = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
-
-
-def _html_title(text: str) -> str | None:
-    """The text of the first ``<title>`` element, found in one forward scan; ``None`` if none."""
-    opened = _TITLE_OPEN_RE.search(text)
-    if opened is None:
-        return None
-    start = text.find(">", opened.end())
-    if start == -1:
-        return None
-    closed = _TITLE_CLOSE_RE.search(text, start + 1)
-    return None if closed is None else text[start + 1 : closed.start()]
-
-
-def _field(obj: Mapping[str, Any], name: str, limit: int = 500) -> str | None:
-    """A text field of an error object: strings, numbers and booleans as text, cut to ``limit``;
-    ``None`` for absent, null, or nested values (which have no sensible one-line text)."""
-    value = obj.get(name)
-    if value is None or isinstance(value, dict | list):
-        return None
-    return _shorten(value if isinstance(value, str) else str(value), limit)
-
-
 def decode_text(raw: bytes, charset: str | None) -> str:
     """Decode a response body with the charset its ``Content-Type`` names, never failing.
 
@@ -549,10 +498,6 @@ def _redact_headers(headers: Mapping[str, str], secrets: list[str]) -> Mapping[s
     from multidict import CIMultiDict, CIMultiDictProxy  # noqa: PLC0415 - rarely needed
 
     return CIMultiDictProxy(CIMultiDict((k, redact(str(v), secrets)) for k, v in items))
-
-
-def _shorten(text: str, limit: int = 500) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _header(headers: Mapping[str, str], *names: str) -> str | None:

@@ -21,6 +21,11 @@ parsed request and the raw connection.
 connection), so each test states exactly how the server misbehaves. A connection is kept alive
 for the next request unless the script closes it. ``server.requests`` records every request.
 
+``HostileServer(script, ssl_context=...)`` serves HTTPS (a storage origin a download is
+redirected to); :func:`server_tls` makes the context from a ``trustme`` authority.
+:class:`ForwardProxy` is a minimal HTTP proxy (absolute-form requests forwarded one per
+connection, ``CONNECT`` tunnels) that records what it was asked.
+
 The builders at the end (:func:`call`, :func:`page`, :func:`wav`, :func:`deep_json`,
 :data:`ESCAPES`...) make the usual hostile payloads.
 """
@@ -31,6 +36,7 @@ import asyncio
 import contextlib
 import gzip
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -40,6 +46,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 import orjson
+import trustme
 
 from cartesia_calls import AsyncClient, Timeout
 
@@ -154,17 +161,19 @@ Script = Callable[[Request, Wire], Awaitable[None]]
 class HostileServer:
     """Serves every request on loopback with ``script``; ``async with`` starts and stops it."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, *, ssl_context: ssl.SSLContext | None = None) -> None:
         self.script = script
+        self.ssl_context = ssl_context
         self.requests: list[Request] = []
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.base_url = ""
 
     async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.ssl_context)
         port = self._server.sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{port}"
         return self
 
     async def __aexit__(
@@ -205,12 +214,112 @@ class HostileServer:
                     break
                 self.requests.append(request)
                 await self.script(request, wire)
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except (
+            ConnectionError,
+            ssl.SSLError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             pass
         finally:
             self._tasks.discard(task)
             if not wire.closed:
                 writer.close()
+
+
+def server_tls(authority: trustme.CA) -> ssl.SSLContext:
+    """A server context for 127.0.0.1 with a certificate ``authority`` signed."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+class ForwardProxy:
+    """A minimal HTTP proxy on loopback: ``CONNECT host:port`` opens a tunnel; an absolute-form
+    request (``GET http://host:port/path``) is forwarded to its origin (one per connection).
+
+    ``seen`` records each request line and its headers (names lowercased), so a test can tell
+    that a request went through the proxy, and with which credentials.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.url = ""
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        upstream: asyncio.StreamWriter | None = None
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, target, _ = lines[0].split(" ", 2)
+            headers = {
+                name.strip().lower(): value.strip()
+                for name, _, value in (line.partition(":") for line in lines[1:] if line)
+            }
+            self.seen.append((f"{method} {target}", headers))
+            if method == "CONNECT":
+                host, _, port = target.rpartition(":")
+                up_reader, upstream = await asyncio.open_connection(host, int(port))
+                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                await writer.drain()
+            else:
+                parts = urlsplit(target)
+                assert parts.hostname is not None
+                up_reader, upstream = await asyncio.open_connection(parts.hostname, parts.port)
+                origin_form = parts.path + (f"?{parts.query}" if parts.query else "")
+                kept = [
+                    line
+                    for line in lines[1:]
+                    if line and line.split(":")[0].strip().lower() not in _HOP_BY_HOP
+                ]
+                upstream.write(
+                    "\r\n".join(
+                        [f"{method} {origin_form} HTTP/1.1", *kept, "Connection: close", "", ""]
+                    ).encode("latin-1")
+                )
+                length = int(headers.get("content-length", "0"))
+                if length:
+                    upstream.write(await reader.readexactly(length))
+            await asyncio.gather(_pipe(reader, upstream), _pipe(up_reader, writer))
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            for stream in (upstream, writer):
+                if stream is not None:
+                    stream.close()
+
+
+_HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authorization", "proxy-connection"})
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        while data := await reader.read(64 * 1024):
+            writer.write(data)
+            await writer.drain()
+    with contextlib.suppress(OSError, RuntimeError):
+        if writer.can_write_eof():
+            writer.write_eof()
 
 
 @contextlib.contextmanager

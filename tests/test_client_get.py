@@ -9,6 +9,8 @@ import logging
 import platform
 import subprocess
 import sys
+import threading
+import time
 import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -113,7 +115,7 @@ async def test_call_ids_are_encoded_as_one_path_segment(
     assert call.id == call_id
 
 
-@pytest.mark.parametrize("bad", ["", None, 42])
+@pytest.mark.parametrize("bad", ["", "   ", "\t\n", None, 42])
 async def test_bad_call_ids_are_rejected_before_sending(
     fake: FakeCartesia, client: AsyncClient, bad: object
 ) -> None:
@@ -219,6 +221,104 @@ def test_bad_options_are_named(options: dict[str, object], message: str) -> None
         AsyncClient(api_key="sk_car_x", **options)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("key", [123, b"sk_car_bytes", ["sk_car_x"]])
+def test_a_key_that_is_not_a_string_is_a_type_error(key: object) -> None:
+    with pytest.raises(TypeError, match="api_key must be a string") as info:
+        AsyncClient(api_key=key)  # type: ignore[arg-type]
+    assert not isinstance(info.value, MissingAPIKeyError)
+    assert "sk_car" not in str(info.value)
+
+
+async def test_an_unclosed_client_warns_naming_the_sdk_and_its_session_closes(
+    fake: FakeCartesia,
+) -> None:
+    fake.add_call(id="ac_1")
+    loop = asyncio.get_running_loop()
+    reported: list[str] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context["message"]))
+    try:
+        client = fake.client()
+        await client.calls.get("ac_1")
+        session = client._transport._session
+        assert session is not None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del client
+            gc.collect()
+            for _ in range(100):  # the close runs as a task on this loop
+                if session.closed:
+                    break
+                await asyncio.sleep(0.01)
+            gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert session.closed
+    messages = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("unclosed cartesia_calls.AsyncClient for http://127.0.0.1:")
+    assert "await client.close()" in messages[0]
+    assert reported == [], "aiohttp reported an unclosed session or connector"
+
+
+def test_an_unclosed_client_of_another_threads_loop_is_closed_on_that_loop() -> None:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        with FakeCartesia().run_in_thread() as fake:
+            fake.add_call(id="ac_1")
+            client = AsyncClient(api_key=fake.api_key, base_url=fake.base_url)
+            future = asyncio.run_coroutine_threadsafe(client.calls.get("ac_1"), loop)
+            assert future.result(10).id == "ac_1"
+            session = client._transport._session
+            assert session is not None
+            del client
+            with pytest.warns(ResourceWarning, match="unclosed cartesia_calls.AsyncClient"):
+                gc.collect()  # here, in the main thread: the close is handed to the loop's
+            deadline = time.monotonic() + 10
+            while not session.closed and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert session.closed
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_an_unclosed_client_whose_loop_is_gone_warns_once() -> None:
+    with FakeCartesia().run_in_thread() as fake:
+        fake.add_call(id="ac_1")
+        client = AsyncClient(api_key=fake.api_key, base_url=fake.base_url)
+        assert asyncio.run(client.calls.get("ac_1")).id == "ac_1"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del client
+            for _ in range(3):  # the client, then the sockets its connections leave behind
+                gc.collect()
+    # The dead loop's sockets can no longer be closed; asyncio reports them itself when they are
+    # collected ("unclosed transport"). Neither aiohttp's session nor its connector complains.
+    messages = [str(w.message) for w in caught if "unclosed transport" not in str(w.message)]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("unclosed cartesia_calls.AsyncClient")
+
+
+async def test_a_derived_client_keeps_the_pool_of_a_collected_original(
+    fake: FakeCartesia,
+) -> None:
+    fake.add_call(id="ac_1")
+    original = fake.client()
+    derived = original.with_options(max_retries=0)
+    del original
+    gc.collect()
+    async with derived:  # closing a derived client does not close the pool...
+        assert (await derived.calls.get("ac_1")).id == "ac_1"
+    # ... so the last reference going is what closes it, with the warning.
+    del derived
+    with pytest.warns(ResourceWarning, match="unclosed cartesia_calls.AsyncClient"):
+        gc.collect()
+    await asyncio.sleep(0.05)
+
+
 async def test_close_is_idempotent_and_use_after_close_is_clear(
     fake: FakeCartesia,
 ) -> None:
@@ -307,6 +407,42 @@ def test_cartesia_calls_log_env_turns_logging_on() -> None:
     )
     assert "hello from the sdk" in result.stderr
     assert "sk_car_secret_value" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["verbose", "DEBUG2", "1"])
+def test_an_unknown_cartesia_calls_log_value_is_named_in_a_warning(value: str) -> None:
+    script = (
+        "import cartesia_calls, logging;"
+        "cartesia_calls.AsyncClient(api_key='sk_car_secret_value');"
+        "logging.getLogger('cartesia_calls').warning('not printed: no handler was added')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "always", "-c", script],
+        env={"CARTESIA_CALLS_LOG": value, "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert f"CARTESIA_CALLS_LOG={value.lower()!r} is not a level this SDK knows" in result.stderr
+    assert "debug, info, warning, off" in result.stderr
+    assert "<string>:1: UserWarning" in result.stderr  # the caller's line, not the SDK's
+    assert "not printed" in result.stderr  # Python's last-resort handler, not the SDK's format
+    assert "cartesia_calls WARNING" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["off", "OFF", "", "  "])
+def test_off_or_empty_cartesia_calls_log_is_quiet(value: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", "import cartesia_calls as c; c.AsyncClient('k')"],
+        env={"CARTESIA_CALLS_LOG": value, "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
 
 
 # The first loop's sockets cannot be closed once that loop is closed; Python reports them when

@@ -17,6 +17,7 @@ import pytest
 
 from cartesia_calls import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AsyncClient,
     BadRequestError,
@@ -28,6 +29,7 @@ from cartesia_calls import (
 from cartesia_calls.testing import FakeCartesia, Recording
 
 from .helpers import SleepRecorder
+from .hostile import gzip_bomb
 
 OK = "ok"
 Outcome = tuple[str | type[Exception], int]  # (OK or the exception class, attempts)
@@ -77,6 +79,9 @@ SOON = email.utils.formatdate(time.time() + 1, usegmt=True)
 NOT_JSON = b"<<this is not json>>" * 400_000  # 8 MB
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 QUADRATIC_HTML = b"<" * 64 * 1024  # seconds of regex backtracking for a naive tag stripper
+GZIP_BOMB = gzip_bomb(64 * 1024 * 1024)  # 64 KiB that inflate to 64 MiB
+#: The matrix's clients hold at most this much of a body (the default is 64 MiB).
+MATRIX_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 # fault name -> (fault options, {operation: (outcome, attempts)}); "*" covers the rest.
 MATRIX: dict[str, tuple[dict[str, Any], dict[str, Outcome]]] = {
@@ -149,6 +154,18 @@ MATRIX: dict[str, tuple[dict[str, Any], dict[str, Outcome]]] = {
         {"status": 502, "body": QUADRATIC_HTML, "content_type": "text/html"},
         {"create": (InternalServerError, 1), "*": (OK, 2)},
     ),
+    "gzip bomb (64 KiB to 64 MiB)": (
+        {"status": 200, "body": GZIP_BOMB, "headers": {"Content-Encoding": "gzip"}},
+        {"*": (ResponseDecodeError, 1)},
+    ),
+    "307 to the same URL": (
+        {"status": 307, "headers": {"Location": ""}},
+        {"create": (APIStatusError, 1), "*": (OK, 2)},
+    ),
+    "302 to another origin": (
+        {"status": 302, "headers": {"Location": "http://127.0.0.1:1/agents/calls/ac_1"}},
+        {"*": (APIStatusError, 1)},
+    ),
 }
 
 # A 200 whose body is JSON (or HTML) is not a recording: audio is in every row.
@@ -179,7 +196,10 @@ async def test_fault(fake: FakeCartesia, tmp_path: Path, fault: str, op: str) ->
     timeout = Timeout(total=10, connect=2, read=0.5)
     # One connection only: anything leaked would make the follow-up request below hang.
     async with fake.client(
-        timeout=timeout, connection_limit=1, backoff=SleepRecorder().backoff()
+        timeout=timeout,
+        connection_limit=1,
+        backoff=SleepRecorder().backoff(),
+        max_response_bytes=MATRIX_MAX_RESPONSE_BYTES,
     ) as client:
         if outcome == OK:
             await RUNNERS[op](client, tmp_path)
@@ -298,6 +318,7 @@ RULES: list[tuple[str, str, str, list[str]]] = [
             "test_errors::test_worst_case_bodies_parse_in_linear_time",
             "test_errors::test_decode_text_never_fails",
             "test_errors::test_a_deep_json_error_body_through_the_client",
+            "test_hostile_transport::test_an_error_body_in_any_charset_is_a_typed_error",
             "test_errors_fuzz::test_any_bytes_in_any_charset_build_a_well_formed_error_without_the_key",
         ],
     ),
@@ -359,6 +380,91 @@ RULES: list[tuple[str, str, str, list[str]]] = [
             "test_hostile_terminal::test_an_error_message_from_the_server_is_inert",
             "test_hostile_terminal::test_json_output_keeps_every_value_exact_and_inert",
             "test_hostile_terminal::test_str_of_a_call_is_inert_and_its_data_exact",
+        ],
+    ),
+    (
+        "a gzip bomb, an endless body",
+        "A body held in memory is bounded, compressed or not.",
+        "`max_response_bytes` (64 MiB by default; per client and per `with_options`) is counted "
+        "as the body arrives, after decompression: past it, `ResponseDecodeError` and the "
+        "connection is dropped (a 256 MiB bomb peaks under 16 MiB); a `Content-Length` past it "
+        "is refused before reading. Downloads are asked for and accepted uncompressed only "
+        "(`Accept-Encoding: identity`), up to 4 GiB, the most a WAV can be",
+        [
+            "test_hostile_transport::test_a_gzip_bomb_stops_at_the_limit_in_bounded_memory",
+            "test_hostile_transport::test_a_body_past_the_limit_is_refused_however_it_is_framed",
+            "test_hostile_transport::test_a_body_exactly_at_the_limit_is_read",
+            "test_hostile_transport::test_audio_is_asked_for_uncompressed_and_refused_compressed",
+            "test_hostile_transport::test_audio_announcing_more_than_a_wav_can_hold_is_refused",
+        ],
+    ),
+    (
+        "headers dripped a byte at a time, a pool that stays full",
+        "Every wait is bounded.",
+        "`total` bounds the response headers of every request, downloads included "
+        "(`APITimeoutError.kind == 'headers'`); waiting for a free connection is bounded by "
+        "`connect` (`kind == 'pool'`, `request_sent` false, so even a POST is retried); each "
+        "message names the limit, its value and the attempts made",
+        [
+            "test_hostile_transport::test_headers_dripped_byte_by_byte_hit_the_headers_deadline",
+            "test_hostile_transport::test_waiting_for_a_pool_slot_is_bounded_by_connect",
+            "test_retries::test_slow_headers_time_out_by_read_timeout",
+        ],
+    ),
+    (
+        "credentials in `base_url`",
+        "What the user gave is never echoed where it could leak.",
+        "`ValueError` when the client is made (from the argument or `CARTESIA_BASE_URL`), naming "
+        "the problem and never the URL; nothing is sent or logged with it",
+        ["test_hostile_transport::test_credentials_in_base_url_are_refused_without_repeating_them"],
+    ),
+    (
+        "an `on_response` hook that raises",
+        "A failure never leaks a connection.",
+        "the response is let go before the hook's exception propagates (downloads, streams, "
+        "error statuses); a one-connection pool keeps working",
+        ["test_hostile_transport::test_a_raising_hook_leaks_no_connection"],
+    ),
+    (
+        "redirects",
+        "A request goes where the API is; the key goes to the API only.",
+        "GET and HEAD follow up to 5 redirects within the API's origin; any other 3xx is an "
+        "`APIStatusError` naming the target, never retried; POST and DELETE are never "
+        "redirected; a download may follow https to another origin (a storage URL) without "
+        "`Authorization`, `Cartesia-Version` or `default_headers`, and never sends them again",
+        [
+            "test_hostile_transport::test_a_json_get_never_follows_a_redirect_to_another_origin",
+            "test_hostile_transport::test_a_same_origin_get_redirect_is_followed",
+            "test_hostile_transport::test_redirects_are_followed_a_bounded_number_of_times",
+            "test_hostile_transport::test_post_and_delete_are_never_redirected",
+            "test_hostile_transport::test_a_redirect_nowhere_is_a_status_error",
+            "test_hostile_transport::test_a_download_follows_https_to_storage_without_the_key",
+            "test_hostile_transport::test_once_away_from_the_api_the_key_is_never_sent_again",
+            "test_hostile_transport::test_a_download_never_follows_plain_http_to_another_origin",
+        ],
+    ),
+    (
+        "the key inside a chained exception",
+        "The key never appears in an exception, causes included.",
+        "aiohttp's exceptions (their `request_info` holds the request headers) are never chained: "
+        "their text is kept with the key and proxy passwords redacted; a `ResponseDecodeError` "
+        "from a request is rebuilt with them redacted and no cause; the tests walk every object "
+        "an error holds (causes, context, args, attributes, slots)",
+        [
+            "test_hostile_transport::test_no_exception_holds_the_key_anywhere",
+            "test_hostile_transport::test_a_refused_connection_holds_no_key",
+            "test_hostile_transport::test_the_walk_finds_a_key_in_aiohttp_request_info",
+        ],
+    ),
+    (
+        "any bytes as a response",
+        "Only the SDK's typed errors leave it.",
+        "any status line, headers, framing, encoding and body (or bytes that are not HTTP) give "
+        "get, list, request, create and download a correct result or an `APIError`; an error "
+        "that aiohttp has no class for is an `APIConnectionError` (`transient` false)",
+        [
+            "test_transport_fuzz::test_any_response_gives_a_result_or_a_typed_error",
+            "test_transport_fuzz::test_the_examples_include_successes",
         ],
     ),
     (

@@ -186,16 +186,22 @@ async def test_slow_headers_time_out_by_read_timeout(
     fake.add_fault(delay=0.5, times=3, path=PATH)
     timeout = Timeout(total=None, connect=5, read=0.05)
     async with fake.client(timeout=timeout, backoff=sleeps.backoff()) as client:
-        with pytest.raises(APITimeoutError):
+        with pytest.raises(APITimeoutError) as info:
             await client.calls.get("ac_1")
     assert fake.request_count(path=PATH) == 3
+    assert info.value.kind == "read"
+    assert info.value.retries_taken == 2
+    assert str(info.value).startswith("read timeout: the server sent nothing for 0.05 s")
+    assert str(info.value).endswith(", 3 attempts)")
 
 
 async def test_total_timeout_from_a_number(fake: FakeCartesia, sleeps: SleepRecorder) -> None:
     fake.add_fault(delay=0.5, times=1, path=PATH)
     async with fake.client(timeout=0.05, max_retries=0, backoff=sleeps.backoff()) as client:
-        with pytest.raises(APITimeoutError, match="timed out"):
+        with pytest.raises(APITimeoutError, match=r"did not arrive within 0\.05 s") as info:
             await client.calls.get("ac_1")
+    assert info.value.kind == "headers"
+    assert "1 attempt)" in str(info.value)
 
 
 def test_backoff_is_capped() -> None:
