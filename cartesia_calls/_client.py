@@ -17,6 +17,7 @@ from ._batches import AsyncBatches
 from ._calls import AsyncCalls
 from ._codec import decode, dumps
 from ._logging import setup_from_env
+from ._raw import record_response
 from ._retry import Backoff
 from ._transport import (
     USER_AGENT,
@@ -259,7 +260,7 @@ class AsyncClient:
         retry_statuses: frozenset[int] = frozenset(),
     ) -> RawResponse:
         self._check_open()
-        return await self._transport.request(
+        response = await self._transport.request(
             method,
             path,
             options=self._options,
@@ -269,6 +270,8 @@ class AsyncClient:
             headers=headers,
             retry_statuses=retry_statuses,
         )
+        record_response(response)  # for with_raw_response (_raw.py); a no-op otherwise
+        return response
 
     async def _json(
         self,
