@@ -43,7 +43,6 @@ class _Slot:
 _SLOT: ContextVar[_Slot | None] = ContextVar("cartesia_calls_raw_response", default=None)
 
 
-@attrs.frozen
 class APIResponse(RawResponse, Generic[T]):
     """The whole HTTP response of a ``with_raw_response`` call, and its result.
 
@@ -62,7 +61,14 @@ class APIResponse(RawResponse, Generic[T]):
     :class:`~cartesia_calls.ResponseDecodeError` then, as the plain method does.
     """
 
-    _parsed: T = attrs.field(kw_only=True, repr=False, alias="parsed")
+    __slots__ = ("_parsed",)
+    _parsed: T
+
+    def __init__(self, response: RawResponse, parsed: T) -> None:
+        """``response``'s fields, and ``parsed``, what :meth:`parse` returns."""
+        fields = {f.alias or f.name: getattr(response, f.name) for f in attrs.fields(RawResponse)}
+        super().__init__(**fields)
+        object.__setattr__(self, "_parsed", parsed)  # frozen, like every RawResponse
 
     def parse(self) -> T:
         """What the plain method returns: the model (``AgentCall``, ``CallBatch``...), the list
@@ -94,5 +100,4 @@ async def call_with_raw_response(
     response = slot.response
     if response is None:  # a method that sent nothing: a bug of this SDK, not of the caller
         raise RuntimeError(f"{fn!r} received no response to return")
-    fields = {f.alias or f.name: getattr(response, f.name) for f in attrs.fields(RawResponse)}
-    return APIResponse(**fields, parsed=result)
+    return APIResponse(response, result)
