@@ -103,6 +103,10 @@ class _Outcome(Generic[T]):
 
     def wait(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for the outcome; whether it is there."""
+        # An interrupt between a successful acquire and the release below leaves the lock
+        # held; done (set before the release) still answers.
+        if self.done:
+            return True
         if self._lock.acquire(timeout=timeout):
             self._lock.release()  # let a later wait see it at once
             return True

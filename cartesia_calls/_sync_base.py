@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPager
     from ._sync import Client
 
-__all__: list[str] = []
+__all__ = ["AudioStreamBase", "Bound", "ClientBase", "PagerBase"]
 
 T = TypeVar("T", bound="Model")
 

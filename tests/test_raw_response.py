@@ -131,6 +131,26 @@ async def test_create_parses_to_the_list_of_results(
     assert fake.request_count("POST") == 1
 
 
+async def test_cancel_delete_and_logs(fake: FakeCartesia, client: AsyncClient) -> None:
+    results = await client.calls.create(
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        outbound_calls=[{"to_number": "+14155550100"}],
+    )
+    call_id = results[0].agent_call_id
+    assert call_id is not None
+    fake.advance(2)
+    cancelled = await client.calls.with_raw_response.cancel(call_id)
+    assert cancelled.url.endswith(f"/agents/calls/{call_id}/cancel")
+    assert cancelled.parse().cancelled is True
+    deleted = await client.calls.with_raw_response.delete(call_id)
+    assert deleted.method == "DELETE"
+    assert deleted.parse().is_redacted
+    fake.add_call(id="ac_logs", logs=["hello"])
+    logs = await client.calls.with_raw_response.logs("ac_logs")
+    assert logs.parse().logs == ["hello"]
+
+
 async def test_batches_have_raw_responses_too(fake: FakeCartesia, client: AsyncClient) -> None:
     created = await client.batches.with_raw_response.create(
         name="spring",
@@ -213,3 +233,33 @@ def test_sync_errors_and_batches(sync_fake: FakeCartesia, sync_client: Client) -
     assert [b.id for b in listed.data] == [batch.id]
     derived = sync_client.with_options(max_retries=0)
     assert derived.batches.with_raw_response.get(batch.id).parse().id == batch.id
+
+
+def test_every_sync_raw_method_returns_its_response(
+    sync_fake: FakeCartesia, sync_client: Client
+) -> None:
+    raw = sync_client.calls.with_raw_response
+    created = raw.create(
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        outbound_calls=[{"to_number": "+14155550100"}],
+    )
+    assert created.method == "POST"
+    call_id = created.parse()[0].agent_call_id
+    assert call_id is not None
+    sync_fake.advance(2)
+    assert raw.cancel(call_id).parse().cancelled is True
+    assert raw.delete(call_id).parse().is_redacted
+    sync_fake.add_call(id="ac_logs", logs=["hello"])
+    assert raw.logs("ac_logs").parse().logs == ["hello"]
+    batches = sync_client.batches.with_raw_response
+    batch = batches.create(
+        name="n",
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        recipients=[{"to_number": "+14155550101"}],
+    ).parse()
+    cancelled = batches.cancel(batch.id)
+    assert cancelled.url.endswith(f"/agents/calls/batches/{batch.id}/cancel")
+    with pytest.raises(BadRequestError):
+        batches.retry(batch.id)

@@ -205,9 +205,9 @@ def test_sync_docstrings_are_literal_sync_text_in_the_source() -> None:
         for function_node in node.body:
             if not isinstance(function_node, ast.FunctionDef):
                 continue
-            name = f"{node.name}.{function_node.name}"
             if function_node.name.startswith("_"):
                 continue
+            name = f"{node.name}.{function_node.name}"
             written = ast.get_docstring(function_node)
             assert written, f"{name} has no docstring in the source"
             assert not ASYNC_SPEAK.search(written), f"{name}: {written}"
@@ -244,6 +244,8 @@ def test_client_attributes_match_the_async_client(client: Client, fake: FakeCart
     assert isinstance(client.calls, Calls)
     assert isinstance(client.batches, Batches)
     assert client.base_url == twin.base_url == fake.base_url
+    assert isinstance(client.backoff, Backoff)
+    assert client.backoff is not twin.backoff  # the fixture's own, passed on
     assert not client.is_closed
 
 
@@ -449,6 +451,27 @@ def test_wait_polls_through_the_backoff_sleep(fake: FakeCartesia, client: Client
 # -- batches -----------------------------------------------------------------------------------
 
 
+def test_batches_wait_and_retry(fake: FakeCartesia, client: Client) -> None:
+    fake.unreachable_numbers["+14155550002"] = {"message": "Number cannot be dialed."}
+    batch = client.batches.create(
+        name="spring",
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        recipients=[{"to_number": "+14155550001"}, {"to_number": "+14155550002"}],
+    )
+    progress: list[CallBatch] = []
+    fast = client.with_options(backoff=Backoff(sleep=fake.sleep))
+    done = fast.batches.wait(batch.id, poll_interval=1, on_progress=progress.append)
+    assert done.all_calls_ended is True
+    assert progress[-1] == done
+    assert [str(r.status) for r in done.recipients or []] == ["completed", "failed"]
+    retried = client.batches.retry(batch.id)
+    assert retried.id == batch.id
+    client.batches.cancel(batch.id)
+    with pytest.raises(BadRequestError):
+        client.batches.retry(batch.id)
+
+
 def test_batches_create_get_list_cancel(fake: FakeCartesia, client: Client) -> None:
     batch = client.batches.create(
         name="spring",
@@ -474,6 +497,7 @@ def test_iterating_a_list_fetches_one_page_per_trip_and_only_when_needed(
     pager = client.calls.list(agent_id="agent_1", limit=10)
     assert isinstance(pager, Pager)
     assert pager.params == {"agent_id": "agent_1", "limit": "10"}
+    assert pager.item_type is AgentCall
     items = iter(pager)
     assert fake.request_count() == 0
     first_ten = [next(items).id for _ in range(10)]
