@@ -95,20 +95,22 @@ def test_a_changed_async_method_makes_both_generated_files_stale(tree: Path) -> 
 
 
 def test_a_new_async_client_option_reaches_the_sync_client(tree: Path) -> None:
-    # What the transport work does: an option added to AsyncClient is on Client once generated.
+    # What the transport work does: an option added to AsyncClient (here one whose type needs
+    # an import of its own) is on Client, and passed on, once generated.
+    client = tree / "cartesia_calls" / "_client.py"
     edit(
-        tree / "cartesia_calls" / "_client.py",
-        "        on_response: Callable[[ResponseInfo], None] | None = None,\n    ) -> None:",
-        "        on_response: Callable[[ResponseInfo], None] | None = None,\n"
-        "        verify: bool | ssl.SSLContext = True,\n    ) -> None:",
+        client,
+        "        api_key: str | None = None,\n        *,\n",
+        "        api_key: str | None = None,\n        *,\n"
+        "        sample_ratio: fractions.Fraction | None = None,\n",
     )
-    edit(tree / "cartesia_calls" / "_client.py", "import os\n", "import os\nimport ssl\n")
+    edit(client, "import os\n", "import fractions\nimport os\n")
     assert run(tree, "--check").returncode == 1
     assert run(tree).returncode == 0
     sync = (tree / "cartesia_calls" / "_sync.py").read_text(encoding="utf-8")
-    assert "        verify: bool | ssl.SSLContext = True,\n" in sync
-    assert "                verify=verify,\n" in sync
-    assert "\nimport ssl\n" in sync
+    assert "        sample_ratio: fractions.Fraction | None = None,\n" in sync
+    assert "                sample_ratio=sample_ratio,\n" in sync
+    assert "\nimport fractions\n" in sync
 
 
 def test_a_new_async_method_gets_a_sync_twin_and_a_raw_form(tree: Path) -> None:
