@@ -65,10 +65,12 @@ def _group(name: str) -> list[str]:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check over the whole tree."""
+    """ruff check and ruff format --check over the whole tree; the generated files
+    (``tools/gen_sync.py``) must be what the generator writes from the current async code."""
     session.install(*_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("python", "tools/gen_sync.py", "--check")
 
 
 @nox.session(python=PYTHONS[0])

@@ -12,203 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
-# Names are imported on first use (PEP 562): `import cartesia_calls` stays cheap, and the CLI's
-# --help never loads aiohttp. Type checkers and IDEs read the imports below.
-if TYPE_CHECKING:
-    from ._batches import (
-        AsyncBatches as AsyncBatches,
-    )
-    from ._calls import (
-        AsyncCalls as AsyncCalls,
-    )
-    from ._client import (
-        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
-    )
-    from ._client import (
-        DEFAULT_CARTESIA_VERSION as DEFAULT_CARTESIA_VERSION,
-    )
-    from ._client import (
-        AsyncClient as AsyncClient,
-    )
-    from ._enums import (
-        BatchStatus as BatchStatus,
-    )
-    from ._enums import (
-        CallDirection as CallDirection,
-    )
-    from ._enums import (
-        CallEndReason as CallEndReason,
-    )
-    from ._enums import (
-        CallStatus as CallStatus,
-    )
-    from ._enums import (
-        ConnectionType as ConnectionType,
-    )
-    from ._enums import (
-        DeploymentRegion as DeploymentRegion,
-    )
-    from ._enums import (
-        OpenEnum as OpenEnum,
-    )
-    from ._enums import (
-        RecipientStatus as RecipientStatus,
-    )
-    from ._enums import (
-        Region as Region,
-    )
-    from ._enums import (
-        TelephonyAccountType as TelephonyAccountType,
-    )
-    from ._enums import (
-        TurnEndReason as TurnEndReason,
-    )
-    from ._enums import (
-        TurnRole as TurnRole,
-    )
-    from ._export import (
-        ExportResult as ExportResult,
-    )
-    from ._models import (
-        AgentCall as AgentCall,
-    )
-    from ._models import (
-        BatchRecipient as BatchRecipient,
-    )
-    from ._models import (
-        CallBatch as CallBatch,
-    )
-    from ._models import (
-        CallCancellation as CallCancellation,
-    )
-    from ._models import (
-        CallLogs as CallLogs,
-    )
-    from ._models import (
-        DynamicVariableUpdate as DynamicVariableUpdate,
-    )
-    from ._models import (
-        LogEvent as LogEvent,
-    )
-    from ._models import (
-        LogMetric as LogMetric,
-    )
-    from ._models import (
-        OutboundCall as OutboundCall,
-    )
-    from ._models import (
-        OutboundCallResponse as OutboundCallResponse,
-    )
-    from ._models import (
-        OutboundCallResult as OutboundCallResult,
-    )
-    from ._models import (
-        Page as Page,
-    )
-    from ._models import (
-        TelephonyParams as TelephonyParams,
-    )
-    from ._models import (
-        TextChunk as TextChunk,
-    )
-    from ._models import (
-        ToolCall as ToolCall,
-    )
-    from ._models import (
-        TranscriptTurn as TranscriptTurn,
-    )
-    from ._pagination import (
-        AsyncPager as AsyncPager,
-    )
-    from ._retry import (
-        Backoff as Backoff,
-    )
-    from ._sync import (
-        Client as Client,
-    )
-    from ._sync_resources import (
-        Batches as Batches,
-    )
-    from ._sync_resources import (
-        Calls as Calls,
-    )
-    from ._sync_resources import (
-        Pager as Pager,
-    )
-    from ._sync_resources import (
-        SyncAudioStream as SyncAudioStream,
-    )
-    from ._transport import (
-        RawResponse as RawResponse,
-    )
-    from ._transport import (
-        ResponseInfo as ResponseInfo,
-    )
-    from ._transport import (
-        Timeout as Timeout,
-    )
-    from .errors import (
-        APIConnectionError as APIConnectionError,
-    )
-    from .errors import (
-        APIError as APIError,
-    )
-    from .errors import (
-        APIStatusError as APIStatusError,
-    )
-    from .errors import (
-        APITimeoutError as APITimeoutError,
-    )
-    from .errors import (
-        AuthenticationError as AuthenticationError,
-    )
-    from .errors import (
-        BadRequestError as BadRequestError,
-    )
-    from .errors import (
-        CartesiaError as CartesiaError,
-    )
-    from .errors import (
-        ClientClosedError as ClientClosedError,
-    )
-    from .errors import (
-        ConflictError as ConflictError,
-    )
-    from .errors import (
-        EventLoopMismatchError as EventLoopMismatchError,
-    )
-    from .errors import (
-        InternalServerError as InternalServerError,
-    )
-    from .errors import (
-        MissingAPIKeyError as MissingAPIKeyError,
-    )
-    from .errors import (
-        NotFoundError as NotFoundError,
-    )
-    from .errors import (
-        PermissionDeniedError as PermissionDeniedError,
-    )
-    from .errors import (
-        RateLimitError as RateLimitError,
-    )
-    from .errors import (
-        ResponseDecodeError as ResponseDecodeError,
-    )
-    from .errors import (
-        UnprocessableEntityError as UnprocessableEntityError,
-    )
-    from .errors import (
-        UsageLimitError as UsageLimitError,
-    )
-    from .errors import (
-        WaitTimeoutError as WaitTimeoutError,
-    )
-    from .errors import (
-        WebhookVerificationError as WebhookVerificationError,
-    )
-
-_LAZY: dict[str, str] = {
+#: Every public name, and the module that defines it: the one list to edit. Names are imported
+#: on first use (PEP 562, ``__getattr__`` below), so `import cartesia_calls` stays cheap and the
+#: CLI's --help never loads aiohttp. The type checkers' imports and ``__all__`` below are
+#: generated from it by ``python tools/gen_sync.py`` (``nox -s lint`` fails while they are stale).
+_PUBLIC: dict[str, str] = {
     "AsyncBatches": "_batches",
     "AsyncCalls": "_calls",
     "AsyncClient": "_client",
@@ -244,12 +52,13 @@ _LAZY: dict[str, str] = {
     "ToolCall": "_models",
     "TranscriptTurn": "_models",
     "AsyncPager": "_pagination",
+    "APIResponse": "_raw",
     "Backoff": "_retry",
+    "Batches": "_sync",
+    "Calls": "_sync",
     "Client": "_sync",
-    "Batches": "_sync_resources",
-    "Calls": "_sync_resources",
-    "Pager": "_sync_resources",
-    "SyncAudioStream": "_sync_resources",
+    "Pager": "_sync",
+    "SyncAudioStream": "_sync",
     "RawResponse": "_transport",
     "ResponseInfo": "_transport",
     "Timeout": "_transport",
@@ -275,11 +84,80 @@ _LAZY: dict[str, str] = {
     "WebhookVerificationError": "errors",
 }
 
+# -- generated by tools/gen_sync.py from _PUBLIC: do not edit by hand --
+if TYPE_CHECKING:
+    from ._batches import AsyncBatches as AsyncBatches
+    from ._calls import AsyncCalls as AsyncCalls
+    from ._client import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+    from ._client import DEFAULT_CARTESIA_VERSION as DEFAULT_CARTESIA_VERSION
+    from ._client import AsyncClient as AsyncClient
+    from ._enums import BatchStatus as BatchStatus
+    from ._enums import CallDirection as CallDirection
+    from ._enums import CallEndReason as CallEndReason
+    from ._enums import CallStatus as CallStatus
+    from ._enums import ConnectionType as ConnectionType
+    from ._enums import DeploymentRegion as DeploymentRegion
+    from ._enums import OpenEnum as OpenEnum
+    from ._enums import RecipientStatus as RecipientStatus
+    from ._enums import Region as Region
+    from ._enums import TelephonyAccountType as TelephonyAccountType
+    from ._enums import TurnEndReason as TurnEndReason
+    from ._enums import TurnRole as TurnRole
+    from ._export import ExportResult as ExportResult
+    from ._models import AgentCall as AgentCall
+    from ._models import BatchRecipient as BatchRecipient
+    from ._models import CallBatch as CallBatch
+    from ._models import CallCancellation as CallCancellation
+    from ._models import CallLogs as CallLogs
+    from ._models import DynamicVariableUpdate as DynamicVariableUpdate
+    from ._models import LogEvent as LogEvent
+    from ._models import LogMetric as LogMetric
+    from ._models import OutboundCall as OutboundCall
+    from ._models import OutboundCallResponse as OutboundCallResponse
+    from ._models import OutboundCallResult as OutboundCallResult
+    from ._models import Page as Page
+    from ._models import TelephonyParams as TelephonyParams
+    from ._models import TextChunk as TextChunk
+    from ._models import ToolCall as ToolCall
+    from ._models import TranscriptTurn as TranscriptTurn
+    from ._pagination import AsyncPager as AsyncPager
+    from ._raw import APIResponse as APIResponse
+    from ._retry import Backoff as Backoff
+    from ._sync import Batches as Batches
+    from ._sync import Calls as Calls
+    from ._sync import Client as Client
+    from ._sync import Pager as Pager
+    from ._sync import SyncAudioStream as SyncAudioStream
+    from ._transport import RawResponse as RawResponse
+    from ._transport import ResponseInfo as ResponseInfo
+    from ._transport import Timeout as Timeout
+    from .errors import APIConnectionError as APIConnectionError
+    from .errors import APIError as APIError
+    from .errors import APIStatusError as APIStatusError
+    from .errors import APITimeoutError as APITimeoutError
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import CartesiaError as CartesiaError
+    from .errors import ClientClosedError as ClientClosedError
+    from .errors import ConflictError as ConflictError
+    from .errors import EventLoopMismatchError as EventLoopMismatchError
+    from .errors import InternalServerError as InternalServerError
+    from .errors import MissingAPIKeyError as MissingAPIKeyError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import ResponseDecodeError as ResponseDecodeError
+    from .errors import UnprocessableEntityError as UnprocessableEntityError
+    from .errors import UsageLimitError as UsageLimitError
+    from .errors import WaitTimeoutError as WaitTimeoutError
+    from .errors import WebhookVerificationError as WebhookVerificationError
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_CARTESIA_VERSION",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "AgentCall",
@@ -342,12 +220,13 @@ __all__ = [
     "WebhookVerificationError",
     "__version__",
 ]
+# -- end of generated --
 
 # Hidden from type checkers, so that a misspelt name is still an error for them, not an Any.
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
+        module = _PUBLIC.get(name)
         if module is None:
             raise AttributeError(f"module 'cartesia_calls' has no attribute {name!r}")
         value = getattr(importlib.import_module(f".{module}", __name__), name)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._enums import Region
 from ._models import CallBatch, OutboundCall, Page
 from ._pagination import AsyncPager, has_more_always_sent
+from ._raw_resources import AsyncBatchesWithRawResponse
 from ._transport import path
 from ._validate import (
     check_extra_headers,
@@ -41,6 +42,14 @@ class AsyncBatches:
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncBatchesWithRawResponse:
+        """These methods, each returning the whole HTTP response (an :class:`APIResponse`):
+        ``response = await client.batches.with_raw_response.get("acb_1")`` has ``status_code``,
+        ``headers``, ``request_id``...; ``response.parse()`` gives what the plain method returns.
+        """
+        return AsyncBatchesWithRawResponse(self)
 
     async def create(
         self,

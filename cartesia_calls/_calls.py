@@ -24,6 +24,7 @@ from ._models import (
     Page,
 )
 from ._pagination import AsyncPager, has_more_always_sent
+from ._raw_resources import AsyncCallsWithRawResponse
 from ._transport import path
 from ._validate import (
     check_extra_headers,
@@ -64,6 +65,14 @@ class AsyncCalls:
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncCallsWithRawResponse:
+        """These methods, each returning the whole HTTP response (an :class:`APIResponse`):
+        ``response = await client.calls.with_raw_response.get("ac_1")`` has ``status_code``,
+        ``headers``, ``request_id``...; ``response.parse()`` gives what the plain method returns.
+        """
+        return AsyncCallsWithRawResponse(self)
 
     async def get(
         self,

@@ -17,6 +17,7 @@ from ._calls import AsyncCalls
 from ._codec import decode, dumps
 from ._logging import caller_stacklevel, setup_from_env
 from ._netconfig import NetworkConfig, Verify
+from ._raw import record_response
 from ._retry import Backoff
 from ._transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -299,7 +300,7 @@ class AsyncClient:
         retry_statuses: frozenset[int] = frozenset(),
     ) -> RawResponse:
         self._check_open()
-        return await self._transport.request(
+        response = await self._transport.request(
             method,
             path,
             options=self._options,
@@ -309,6 +310,8 @@ class AsyncClient:
             headers=headers,
             retry_statuses=retry_statuses,
         )
+        record_response(response)  # for with_raw_response (_raw.py); a no-op otherwise
+        return response
 
     async def _json(
         self,

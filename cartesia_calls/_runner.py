@@ -1,12 +1,19 @@
 """The one event loop behind the synchronous facade.
 
 The sync ``Client`` has no logic of its own: each of its methods runs the matching
-``AsyncClient`` coroutine through :class:`LoopRunner`, which owns a single asyncio event loop
-in a daemon thread (``cartesia-calls-io``), shared by every sync client of the process and
-reached through an anyio blocking portal. Loop-bound objects such as an aiohttp session are
-created on that loop and only ever touched from it, so a sync client keeps its connection pool
-across calls, and works the same whether the calling thread runs an event loop of its own
-(Jupyter, ``asyncio.run``) or not.
+``AsyncClient`` coroutine through :class:`LoopRunner`, which owns a single asyncio event loop in
+a daemon thread (``cartesia-calls-io``), shared by every sync client of the process. Loop-bound
+objects such as an aiohttp session are created on that loop and only ever touched from it, so a
+sync client keeps its connection pool across calls, and works the same whether the calling
+thread runs an event loop of its own (Jupyter, ``asyncio.run``) or not.
+
+A call is handed over in one step each way, the cheapest the two threads allow: the caller
+schedules the job with ``loop.call_soon_threadsafe`` and blocks on a bare :class:`threading.Lock`
+that the loop releases when the job's task ends. No anyio blocking portal and no
+:class:`concurrent.futures.Future` sit in between: the portal's ``start_task_soon`` waits for the
+loop to acknowledge each task before the caller waits for the result (two round trips), and a
+future adds a condition variable and callbacks per call. ``docs/design.md`` has the
+measurements (``benchmarks/sync_handoff.py``).
 
 What the runner guarantees to the thread that blocks on it:
 
@@ -27,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import functools
 import itertools
 import logging
 import os
@@ -41,9 +47,6 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
-
-import anyio
-from anyio.from_thread import BlockingPortal
 
 __all__ = ["LoopRunner", "get_runner"]
 
@@ -61,46 +64,100 @@ _EXIT_TIMEOUT = 2.0
 _logger = logging.getLogger(__name__)
 
 
+class _Outcome(Generic[T]):
+    """A one-shot result (a value, an exception, or "cancelled") set on the loop thread and
+    waited for by one caller thread.
+
+    Waiting is an acquire of a lock the loop releases once: the lightest wake-up a thread can
+    get, and, unlike :meth:`threading.Event.wait`, it allocates nothing per wait.
+    """
+
+    __slots__ = ("_cancelled", "_error", "_lock", "_value", "done")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self.done = False
+        self._cancelled = False
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, value: T) -> None:
+        if not self.done:
+            self._value = value
+            self._release()
+
+    def set_exception(self, error: BaseException) -> None:
+        if not self.done:
+            self._error = error
+            self._release()
+
+    def set_cancelled(self) -> None:
+        if not self.done:
+            self._cancelled = True
+            self._release()
+
+    def _release(self) -> None:
+        self.done = True
+        self._lock.release()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the outcome; whether it is there."""
+        # An interrupt between a successful acquire and the release below leaves the lock
+        # held; done (set before the release) still answers.
+        if self.done:
+            return True
+        if self._lock.acquire(timeout=timeout):
+            self._lock.release()  # let a later wait see it at once
+            return True
+        return False
+
+    def result(self) -> T:
+        """The value, or raise the exception (the same object) or
+        :class:`concurrent.futures.CancelledError`; only once :meth:`wait` said it is there."""
+        if self._cancelled:
+            raise futures.CancelledError
+        error = self._error
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error  # no cycle through this frame's traceback
+        return self._value  # type: ignore[return-value]  # set_result was called: it is a T
+
+
 @dataclass(frozen=True, slots=True)
 class _Loop:
-    """A running event loop: its portal, its thread, the asyncio loop itself, and the jobs
-    running on it (touched on the loop thread only)."""
+    """A running event loop: its thread, the asyncio loop itself, the event that stops it, and
+    the jobs running on it (touched on the loop thread only)."""
 
-    portal: BlockingPortal
     thread: threading.Thread
     aio: asyncio.AbstractEventLoop
+    stop: asyncio.Event
     jobs: set[_Job[Any]] = field(default_factory=set)
 
     def submit(self, job: _Job[Any]) -> None:
-        """Start ``job`` on the loop without waiting for the loop to acknowledge it.
-
-        The portal's ``start_task_soon`` blocks until the loop has taken the task, then the
-        caller blocks again for the result: two round trips where one will do (it cost ~0.5 ms
-        per sync call in the benchmarks). Jobs are tracked here so shutdown can cancel them,
-        as the portal's task group would have.
-        """
-        asyncio.run_coroutine_threadsafe(job.run_tracked(self.jobs), self.aio)
+        """Start ``job`` on the loop, without waiting for the loop to take it."""
+        self.aio.call_soon_threadsafe(job.start, self)
 
 
 def _start_loop() -> _Loop:
-    """Start an asyncio loop in a new daemon thread and return it once it serves a portal.
+    """Start an asyncio loop in a new daemon thread and return it once it runs.
 
-    This is what ``anyio.from_thread.start_blocking_portal`` does, minus its context manager:
-    that is a suspended generator whose cleanup blocks on the loop, and in a forked child (where
-    the loop thread no longer exists) the stale generator hangs the child the moment it is
-    garbage-collected, at the latest when the child exits.
+    No context manager (as ``anyio.from_thread.start_blocking_portal`` is) holds the thread: a
+    suspended generator whose cleanup blocks on the loop would hang a forked child (where the
+    loop thread no longer exists) the moment it is garbage-collected.
     """
     started: Future[_Loop] = Future()
 
     async def serve() -> None:
-        async with BlockingPortal() as portal:
-            loop = _Loop(portal, threading.current_thread(), asyncio.get_running_loop())
-            started.set_result(loop)
-            await portal.sleep_until_stopped()
+        loop = _Loop(threading.current_thread(), asyncio.get_running_loop(), asyncio.Event())
+        started.set_result(loop)
+        await loop.stop.wait()
 
     def main() -> None:
         try:
-            anyio.run(serve, backend="asyncio")
+            asyncio.run(serve())
         except BaseException as exc:
             if started.done():
                 raise
@@ -111,49 +168,65 @@ def _start_loop() -> _Loop:
 
 
 class _Job(Generic[T]):
-    """One coroutine run for a blocking caller, with an outcome and a cancel switch of its own.
+    """One coroutine run for a blocking caller, in a task of its own, with an outcome.
 
     Submitting hands back nothing before the task may already be running, and an interrupt can
     land in between; so a job can be cancelled at any moment by scheduling :meth:`cancel` on the
-    loop, and its :attr:`future` resolves only when the coroutine is completely done, cleanup
-    included.
+    loop, and its :attr:`outcome` is set only when the coroutine is completely done, cleanup
+    included (or when it was cancelled before it started).
     """
 
-    def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
+    __slots__ = ("_args", "_fn", "_kwargs", "_linked", "_task", "outcome")
+
+    def __init__(
+        self,
+        fn: Callable[..., Awaitable[T]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        linked: _Outcome[Any] | None = None,
+    ) -> None:
         self._fn = fn
-        self._scope: anyio.CancelScope | None = None
-        self.future: Future[T] = Future()
+        self._args = args
+        self._kwargs = kwargs
+        #: Another outcome the coroutine sets on its way; cancelled if the job ends without.
+        self._linked = linked
+        self._task: asyncio.Task[None] | None = None
+        self.outcome: _Outcome[T] = _Outcome()
 
-    async def __call__(self) -> None:
-        if self.future.done():  # cancelled before it started
-            return
-        with anyio.CancelScope() as self._scope:
-            try:
-                result = await self._fn()
-            except anyio.get_cancelled_exc_class():
-                self.future.cancel()
-                raise
-            except BaseException as exc:
-                # Even KeyboardInterrupt/SystemExit go to the caller: raised here, they would
-                # tear down the loop every other caller shares.
-                self.future.set_exception(exc)
-            else:
-                self.future.set_result(result)
+    def start(self, loop: _Loop) -> None:
+        """Start the task; on the loop thread. Nothing happens if it was cancelled first."""
+        if not self.outcome.done:
+            self._task = loop.aio.create_task(self._run(loop.jobs))
 
-    async def run_tracked(self, jobs: set[_Job[Any]]) -> None:
-        """Run the job while listed in ``jobs`` (the loop's live jobs)."""
+    async def _run(self, jobs: set[_Job[Any]]) -> None:
         jobs.add(self)
         try:
-            await self()
+            value = await self._fn(*self._args, **self._kwargs)
+        except asyncio.CancelledError:
+            self.outcome.set_cancelled()
+            raise
+        except BaseException as exc:
+            # Even KeyboardInterrupt/SystemExit go to the caller: raised here, they would
+            # tear down the loop every other caller shares.
+            self.outcome.set_exception(exc)
+        else:
+            self.outcome.set_result(value)
         finally:
             jobs.discard(self)
+            self._unlink()
 
     def cancel(self) -> None:
         """Cancel the coroutine (or keep it from starting); call on the loop thread only."""
-        if self._scope is None:
-            self.future.cancel()
+        if self._task is None:
+            self.outcome.set_cancelled()
+            self._unlink()
         else:
-            self._scope.cancel()
+            self._task.cancel()
+
+    def _unlink(self) -> None:
+        if self._linked is not None:
+            self._linked.set_cancelled()  # nothing happens if the coroutine set it
 
 
 class LoopRunner:
@@ -191,14 +264,14 @@ class LoopRunner:
         interrupted (Ctrl-C, ``SystemExit``), the coroutine is cancelled on the loop, given up
         to a second to unwind, and the interrupt is re-raised.
         """
-        job = _Job(functools.partial(fn, *args, **kwargs))
+        job = _Job(fn, args, kwargs)
         loop = self._running_loop()
         try:
             loop.submit(job)
         except BaseException:
             self._cancel(loop, job)
             raise
-        return self._wait(loop, job, job.future)
+        return self._wait(loop, job, job.outcome)
 
     def iterate(self, agen_factory: Callable[[], AsyncIterator[T]]) -> Generator[T, None, None]:
         """Iterate an async iterator from sync code, one item per trip to the loop.
@@ -269,8 +342,6 @@ class LoopRunner:
             self._forget_loop()
         deadline = time.monotonic() + timeout
         if loop.thread.is_alive():
-            # Not through the portal: submitting there blocks until the loop answers, and a
-            # wedged loop never would.
             stopping = asyncio.run_coroutine_threadsafe(
                 _stop(loop, cleanups, timeout * 0.75), loop.aio
             )
@@ -300,24 +371,23 @@ class LoopRunner:
         self._lock = threading.Lock()
         self._forget_loop()
 
-    def _wait(self, loop: _Loop, job: _Job[Any], future: Future[T]) -> T:
-        """Block until ``future`` resolves; if interrupted meanwhile, cancel ``job``, re-raise."""
+    def _wait(self, loop: _Loop, job: _Job[Any], outcome: _Outcome[T]) -> T:
+        """Block until ``outcome`` is set; if interrupted meanwhile, cancel ``job``, re-raise."""
         try:
-            while not future.done():
-                _wait_done(future, _POLL_INTERVAL)
-                if not (future.done() or loop.thread.is_alive()):
+            while not outcome.wait(_POLL_INTERVAL):
+                if not loop.thread.is_alive() and not outcome.done:
                     raise RuntimeError(f"the {_THREAD_NAME} event loop died during the call")
         except BaseException:
             self._cancel(loop, job)
             raise
-        return future.result()
+        return outcome.result()
 
     def _cancel(self, loop: _Loop, job: _Job[Any]) -> None:
         try:
             loop.aio.call_soon_threadsafe(job.cancel)
         except RuntimeError:  # the loop is closed: nothing is left running
             return
-        _wait_done(job.future, _CANCEL_GRACE)
+        job.outcome.wait(_CANCEL_GRACE)
 
 
 class _BlockingContextManager(AbstractContextManager[T, bool]):
@@ -326,20 +396,23 @@ class _BlockingContextManager(AbstractContextManager[T, bool]):
     def __init__(self, runner: LoopRunner, cm: AbstractAsyncContextManager[T]) -> None:
         self._runner = runner
         self._cm = cm
-        self._entered: Future[T] = Future()
+        self._entered: _Outcome[T] = _Outcome()
         self._exit_info: tuple[type[BaseException] | None, BaseException | None, Any] = (
             None,
             None,
             None,
         )
-        self._exit_requested: anyio.Event | None = None
+        self._exit_requested: asyncio.Event | None = None
         self._job: _Job[bool | None] | None = None
         self._loop: _Loop | None = None
 
     async def _serve(self) -> bool | None:
-        self._exit_requested = anyio.Event()
+        self._exit_requested = asyncio.Event()
         try:
             value = await self._cm.__aenter__()
+        except asyncio.CancelledError:
+            self._entered.set_cancelled()
+            raise
         except BaseException as exc:
             self._entered.set_exception(exc)
             raise
@@ -358,9 +431,8 @@ class _BlockingContextManager(AbstractContextManager[T, bool]):
     def __enter__(self) -> T:
         if self._job is not None:
             raise RuntimeError("this context manager has already been entered")
-        self._job = job = _Job(self._serve)
-        # If the job ends without entering (cancelled at shutdown), stop waiting for it.
-        job.future.add_done_callback(lambda _: self._entered.cancel())
+        # If the job ends without entering (cancelled at shutdown), the caller stops waiting.
+        self._job = job = _Job(self._serve, (), {}, linked=self._entered)
         self._loop = loop = self._runner._running_loop()
         try:
             loop.submit(job)
@@ -382,7 +454,7 @@ class _BlockingContextManager(AbstractContextManager[T, bool]):
             self._loop.aio.call_soon_threadsafe(self._request_exit)
         except RuntimeError:  # the loop is gone, and the task with it
             return False
-        return bool(self._runner._wait(self._loop, self._job, self._job.future))
+        return bool(self._runner._wait(self._loop, self._job, self._job.outcome))
 
 
 def _wait_done(future: Future[Any], timeout: float) -> None:
@@ -403,13 +475,14 @@ async def _stop(loop: _Loop, cleanups: list[Callable[[], Awaitable[None]]], budg
         except Exception:
             _logger.warning("cleanup %r failed at shutdown", fn, exc_info=True)
 
-    with anyio.move_on_after(budget):
-        async with anyio.create_task_group() as tg:
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(budget), asyncio.TaskGroup() as tg:
             for fn in cleanups:
-                tg.start_soon(clean, fn)
+                tg.create_task(clean(fn))
     for job in list(loop.jobs):
         job.cancel()
-    await loop.portal.stop(cancel_remaining=True)
+    # serve() returns, and asyncio.run() waits for the cancelled jobs before closing the loop.
+    loop.stop.set()
 
 
 def _refuse_loop_thread(loop: _Loop) -> None:

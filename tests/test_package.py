@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,15 @@ def test_every_public_name_resolves_and_is_documented() -> None:
         if name not in {"__version__", "DEFAULT_BASE_URL", "DEFAULT_CARTESIA_VERSION"}:
             assert value.__doc__, f"{name} has no docstring"
     assert set(cartesia_calls.__all__) <= set(dir(cartesia_calls))
+
+
+def test_one_table_names_every_public_name_and_its_module() -> None:
+    # __all__ and the type checkers' imports are generated from _PUBLIC (tools/gen_sync.py).
+    table = cartesia_calls._PUBLIC
+    assert sorted(cartesia_calls.__all__) == sorted(["__version__", *table])
+    for name, module in table.items():
+        home = importlib.import_module(f"cartesia_calls.{module}")
+        assert getattr(cartesia_calls, name) is getattr(home, name), name
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

@@ -16,7 +16,7 @@ import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 
 import anyio
@@ -426,3 +426,61 @@ def test_a_wedged_loop_does_not_hang_interpreter_exit() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "exiting\n"
     assert time.monotonic() - started < 8
+
+
+def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
+    runner: LoopRunner,
+) -> None:
+    started = threading.Event()
+    unwound = threading.Event()
+    raised: list[BaseException] = []
+
+    async def hang() -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            unwound.set()
+
+    def call() -> None:
+        try:
+            runner.run(hang)
+        except BaseException as exc:
+            raised.append(exc)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    assert started.wait(5)
+    runner.shutdown(timeout=1)
+    caller.join(5)
+    assert not caller.is_alive()
+    assert unwound.is_set()
+    assert [type(exc) for exc in raised] == [CancelledError]
+
+
+def test_an_async_cm_cancelled_before_it_entered_stops_the_caller_waiting(
+    runner: LoopRunner,
+) -> None:
+    started = threading.Event()
+    raised: list[BaseException] = []
+
+    @asynccontextmanager
+    async def never_opens() -> AsyncIterator[None]:
+        started.set()
+        await anyio.sleep_forever()
+        yield  # pragma: no cover
+
+    def enter() -> None:
+        try:
+            with runner.wrap_async_cm(never_opens()):
+                pytest.fail("entered")  # pragma: no cover
+        except BaseException as exc:
+            raised.append(exc)
+
+    caller = threading.Thread(target=enter)
+    caller.start()
+    assert started.wait(5)
+    runner.shutdown(timeout=1)
+    caller.join(5)
+    assert not caller.is_alive()
+    assert [type(exc) for exc in raised] == [CancelledError]

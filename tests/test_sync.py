@@ -6,6 +6,7 @@ plain synchronous code, the way a script or a notebook uses the client.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import datetime
 import gc
@@ -32,6 +33,7 @@ from typing import Any
 import pytest
 
 import cartesia_calls
+import cartesia_calls._sync
 from cartesia_calls import (
     AgentCall,
     APIConnectionError,
@@ -60,10 +62,13 @@ from cartesia_calls import (
     WaitTimeoutError,
 )
 from cartesia_calls._audio import AudioStream
+from cartesia_calls._raw_resources import AsyncBatchesWithRawResponse, AsyncCallsWithRawResponse
 from cartesia_calls._runner import get_runner
+from cartesia_calls._sync import BatchesWithRawResponse, CallsWithRawResponse
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
 
 from .helpers import SleepRecorder, wait_for_child
+from .test_gen_sync import generator
 
 LOOP_THREAD = "cartesia-calls-io"
 
@@ -100,23 +105,21 @@ def seed(fake: FakeCartesia, count: int, agent_id: str = "agent_1") -> list[str]
 # -- the same surface as the async client ------------------------------------------------------
 
 # Each sync class and its async twin. A public method added to an async class fails the tests
-# below until its sync twin exists, with the same parameters and docstring.
+# below until its sync twin is generated (python tools/gen_sync.py).
 TWINS: list[tuple[type[Any], type[Any]]] = [
     (Client, AsyncClient),
     (Calls, AsyncCalls),
     (Batches, AsyncBatches),
     (Pager, AsyncPager),
     (SyncAudioStream, AudioStream),
+    (CallsWithRawResponse, AsyncCallsWithRawResponse),
+    (BatchesWithRawResponse, AsyncBatchesWithRawResponse),
 ]
 TWIN_IDS = [sync.__name__ for sync, _ in TWINS]
 # Protocol methods whose sync spelling differs.
 SYNC_SPELLING = {"__aiter__": "__iter__", "__aenter__": "__enter__", "__aexit__": "__exit__"}
-# Sync return types, from the async ones (compared as the annotation strings).
-SYNC_RETURNS = [
-    (r"\bAsyncPager\b", "Pager"),
-    (r"\bAsyncIterator\b", "Iterator"),
-    (r"\bAudioStream\b", "SyncAudioStream"),
-]
+# What no sync docstring may say (independently of the generator's own check).
+ASYNC_SPEAK = re.compile(r"\bawait\b|\basync (for|with)\b|\bAsync(Client|Pager)\b")
 
 
 def public_members(cls: type[Any]) -> dict[str, Any]:
@@ -144,6 +147,20 @@ def instance_settings(async_cls: type[Any]) -> set[str]:
     }
 
 
+def function(member: Any) -> Any:
+    """A method, or a property's getter."""
+    return member.fget if isinstance(member, property) else member
+
+
+def to_sync(annotation: Any) -> Any:
+    """An async annotation (a string, or ``Parameter.empty``) with each async class named by
+    its sync twin."""
+    if not isinstance(annotation, str):
+        return annotation
+    names = generator().TYPE_MAP
+    return re.sub(r"\b(" + "|".join(names) + r")\b", lambda m: names[m[0]], annotation)
+
+
 @pytest.mark.parametrize(("sync_cls", "async_cls"), TWINS, ids=TWIN_IDS)
 def test_every_public_async_member_has_a_sync_twin(
     sync_cls: type[Any], async_cls: type[Any]
@@ -167,18 +184,50 @@ def test_sync_methods_have_the_parameters_and_docstring_of_their_twin(
 ) -> None:
     for name, member in public_members(async_cls).items():
         twin = public_members(sync_cls)[name]
-        if isinstance(member, property):
-            assert twin.__doc__ == member.__doc__, name
-            continue
-        assert twin.__doc__ == member.__doc__, name
-        async_sig = inspect.signature(member)
-        sync_sig = inspect.signature(twin)
-        assert sync_sig.parameters == async_sig.parameters, name
-        expected = async_sig.return_annotation
-        if not inspect.iscoroutinefunction(member):
-            for pattern, replacement in SYNC_RETURNS:
-                expected = re.sub(pattern, replacement, expected)
-        assert sync_sig.return_annotation == expected, name
+        assert member.__doc__, f"{async_cls.__name__}.{name} has no docstring"
+        assert twin.__doc__ == generator().sync_doc(member.__doc__), name
+        async_sig, sync_sig = inspect.signature(function(member)), inspect.signature(function(twin))
+        expected = [
+            p.replace(annotation=to_sync(p.annotation)) for p in async_sig.parameters.values()
+        ]
+        assert list(sync_sig.parameters.values()) == expected, name
+        assert sync_sig.return_annotation == to_sync(async_sig.return_annotation), name
+
+
+def test_sync_docstrings_are_literal_sync_text_in_the_source() -> None:
+    # Editors, pyright and Jupyter's `?` read the source: each docstring is written there.
+    tree = ast.parse(Path(cartesia_calls._sync.__file__).read_text(encoding="utf-8"))
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    assert {node.name for node in classes} == {sync.__name__ for sync, _ in TWINS}
+    checked = 0
+    for node in classes:
+        runtime = getattr(cartesia_calls._sync, node.name)
+        for function_node in node.body:
+            if not isinstance(function_node, ast.FunctionDef):
+                continue
+            if function_node.name.startswith("_"):
+                continue
+            name = f"{node.name}.{function_node.name}"
+            written = ast.get_docstring(function_node)
+            assert written, f"{name} has no docstring in the source"
+            assert not ASYNC_SPEAK.search(written), f"{name}: {written}"
+            doc = function(inspect.getattr_static(runtime, function_node.name)).__doc__
+            assert inspect.cleandoc(doc) == written, name
+            checked += 1
+    assert checked > 40
+
+
+@pytest.mark.parametrize(
+    ("resource", "raw"),
+    [(AsyncCalls, AsyncCallsWithRawResponse), (AsyncBatches, AsyncBatchesWithRawResponse)],
+)
+def test_every_one_request_method_has_a_raw_response_form(
+    resource: type[Any], raw: type[Any]
+) -> None:
+    methods = {n for n, m in public_members(resource).items() if not isinstance(m, property)}
+    excluded = set(generator().NO_RAW_RESPONSE)
+    assert set(public_members(raw)) == methods - excluded
+    assert methods & excluded  # each resource has methods left out, and the list names them
 
 
 def test_the_constructor_takes_the_async_constructor_parameters() -> None:
@@ -195,13 +244,15 @@ def test_client_attributes_match_the_async_client(client: Client, fake: FakeCart
     assert isinstance(client.calls, Calls)
     assert isinstance(client.batches, Batches)
     assert client.base_url == twin.base_url == fake.base_url
+    assert isinstance(client.backoff, Backoff)
+    assert client.backoff is not twin.backoff  # the fixture's own, passed on
     assert not client.is_closed
 
 
 def test_the_new_names_are_exported() -> None:
     for name in ("Client", "Calls", "Batches", "Pager", "SyncAudioStream"):
         assert name in cartesia_calls.__all__
-        assert getattr(cartesia_calls, name).__module__.startswith("cartesia_calls._sync")
+        assert getattr(cartesia_calls, name).__module__ == "cartesia_calls._sync"
 
 
 # -- construction and configuration -------------------------------------------------------------
@@ -400,6 +451,27 @@ def test_wait_polls_through_the_backoff_sleep(fake: FakeCartesia, client: Client
 # -- batches -----------------------------------------------------------------------------------
 
 
+def test_batches_wait_and_retry(fake: FakeCartesia, client: Client) -> None:
+    fake.unreachable_numbers["+14155550002"] = {"message": "Number cannot be dialed."}
+    batch = client.batches.create(
+        name="spring",
+        agent_id="agent_1",
+        from_number_id="pn_fake_number",
+        recipients=[{"to_number": "+14155550001"}, {"to_number": "+14155550002"}],
+    )
+    progress: list[CallBatch] = []
+    fast = client.with_options(backoff=Backoff(sleep=fake.sleep))
+    done = fast.batches.wait(batch.id, poll_interval=1, on_progress=progress.append)
+    assert done.all_calls_ended is True
+    assert progress[-1] == done
+    assert [str(r.status) for r in done.recipients or []] == ["completed", "failed"]
+    retried = client.batches.retry(batch.id)
+    assert retried.id == batch.id
+    client.batches.cancel(batch.id)
+    with pytest.raises(BadRequestError):
+        client.batches.retry(batch.id)
+
+
 def test_batches_create_get_list_cancel(fake: FakeCartesia, client: Client) -> None:
     batch = client.batches.create(
         name="spring",
@@ -425,6 +497,7 @@ def test_iterating_a_list_fetches_one_page_per_trip_and_only_when_needed(
     pager = client.calls.list(agent_id="agent_1", limit=10)
     assert isinstance(pager, Pager)
     assert pager.params == {"agent_id": "agent_1", "limit": "10"}
+    assert pager.item_type is AgentCall
     items = iter(pager)
     assert fake.request_count() == 0
     first_ten = [next(items).id for _ in range(10)]
@@ -514,7 +587,7 @@ def test_stream_audio_of_a_call_without_recording_is_not_found(
         pytest.fail("entered")  # pragma: no cover
 
 
-def test_download_audio_writes_in_the_callers_thread(
+def test_download_audio_writes_off_the_event_loop(
     fake: FakeCartesia, client: Client, tmp_path: Path
 ) -> None:
     fake.add_call(id="ac_1", recording=Recording(seconds=2.0, sample_rate=8000))
@@ -529,7 +602,10 @@ def test_download_audio_writes_in_the_callers_thread(
     with wave.open(str(target)) as wav:
         assert wav.getnframes() == 16000
     assert progress[-1][:2] == (written, written)
-    assert {thread for *_, thread in progress} == {threading.current_thread().name}
+    # The async download runs (the sync one is only its twin): it writes, and reports, in a
+    # worker thread, so neither the caller's thread nor the shared event loop waits on disk.
+    threads = {thread for *_, thread in progress}
+    assert threads.isdisjoint({threading.current_thread().name, LOOP_THREAD})
     assert list(tmp_path.iterdir()) == [target]
 
     buffer = io.BytesIO()
