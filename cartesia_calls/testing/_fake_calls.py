@@ -1,33 +1,44 @@
-"""The fake server's calls: storage, a controllable clock, and the ``/agents/calls`` routes.
+"""The fake server's calls: storage, the fake's one clock, and the ``/agents/calls`` routes.
 
 Calls placed through the fake (or seeded with a :class:`Lifecycle`) move ``created`` ->
 ``started`` -> ``completed``/``failed`` as the fake's clock advances: ``fake.advance(seconds)``.
 Nothing moves on its own, so tests decide exactly when a call is in which state. A lifecycle's
 :class:`ToolStep` s run while the call is in progress: each adds a tool call to the transcript
-and assigns dynamic variables, as an agent's tool does.
+and assigns dynamic variables, as an agent's tool does. Every change is also sent as a webhook
+event when the fake has a ``webhook_url`` (see :mod:`._fake_webhooks`).
+
+The clock is seconds (:attr:`CallsMixin.clock`) from a start time (``clock_start``); every
+timestamp the fake writes, for calls and batches alike, is read from it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import math
 import re
-import struct
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final
 
 import attrs
 from aiohttp import web
 
+from .._converter import format_datetime
+from ._fake_audio import Recording
 from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
-from ._fake_versions import is_legacy, render_call
+from ._fake_versions import (
+    CURRENT,
+    is_legacy,
+    is_legacy_version,
+    render_call,
+    render_turn,
+    request_version,
+)
+from ._fake_webhooks import FakeWebhooks
 
 Route = tuple[str, str, Any]
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-_EPOCH = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 _TERMINAL = {"completed", "failed", "cancelled"}
 # What a redaction keeps (everything else is deleted); telephony keeps two keys.
 _KEPT_ON_REDACT = {
@@ -48,13 +59,8 @@ _KEPT_ON_REDACT = {
 #: The phone number id the fake places outbound calls from (``ap_fake_number``, the id the
 #: fake used before phone number ids were known to look like ``pn_...``, works too).
 FAKE_PHONE_NUMBER_ID = "pn_fake_number"
-
-
-def iso(moment: dt.datetime) -> str:
-    """A UTC timestamp as the API writes it: ``2026-03-01T12:00:00Z``."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") + (
-        f".{moment.microsecond:06d}Z" if moment.microsecond else "Z"
-    )
+#: The ``webhook_id`` of the fake's webhook events.
+FAKE_WEBHOOK_ID: Final = "wh_fake"
 
 
 @attrs.frozen
@@ -93,6 +99,8 @@ class Lifecycle:
         outcome: ``"completed"`` or ``"failed"``.
         end_reason: the ``end_reason`` it ends with.
         tools: tool calls made while it runs (see :class:`ToolStep`).
+        summary: the call's ``summary`` once it has ended (sent as a ``post_call_analysis``
+            webhook).
     """
 
     starts_at: float | None
@@ -100,60 +108,14 @@ class Lifecycle:
     outcome: str = "completed"
     end_reason: str = "agent_hangup"
     tools: Sequence[ToolStep] = ()
+    summary: str | None = None
 
-
-@attrs.define
-class Recording:
-    """A synthetic WAV recording: a 440 Hz tone, generated as it is served (never all in memory).
-
-    Attributes:
-        seconds: its length.
-        sample_rate: samples per second (16-bit mono).
-    """
-
-    seconds: float
-    sample_rate: int = 8000
-
-    @property
-    def data_size(self) -> int:
-        """Bytes of PCM audio after the header."""
-        return int(self.seconds * self.sample_rate) * 2
-
-    @property
-    def size(self) -> int:
-        """Total bytes, header included."""
-        return 44 + self.data_size
-
-    def header(self) -> bytes:
-        """The 44-byte RIFF/WAVE header."""
-        rate = self.sample_rate
-        return (
-            b"RIFF"
-            + struct.pack("<I", 36 + self.data_size)
-            + b"WAVE"
-            + b"fmt "
-            + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-            + b"data"
-            + struct.pack("<I", self.data_size)
-        )
-
-    def chunks(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """The whole file in chunks."""
-        return _tone(self, chunk_size)
-
-
-async def _tone(recording: Recording, chunk_size: int) -> AsyncIterator[bytes]:
-    period = recording.sample_rate // 440 or 1
-    cycle = b"".join(
-        struct.pack("<h", int(8000 * math.sin(2 * math.pi * i / period))) for i in range(period)
-    )
-    block = cycle * max(1, chunk_size // len(cycle))
-    yield recording.header()
-    remaining = recording.data_size
-    while remaining > 0:
-        piece = block[: min(len(block), remaining)]
-        remaining -= len(piece)
-        yield piece
+    def times(self) -> Iterator[float]:
+        """Every clock time at which something happens to the call."""
+        if self.starts_at is not None:
+            yield self.starts_at
+            yield from (self.starts_at + step.at for step in self.tools)
+        yield self.ends_at
 
 
 class CallsMixin:
@@ -173,11 +135,15 @@ class CallsMixin:
     #: Tool calls every call placed through the API (Create Outbound Call, batch dispatch)
     #: makes while it runs (see :class:`ToolStep`).
     outbound_tools: list[ToolStep]
-    #: Seconds on the fake's clock (see :meth:`advance`).
+    #: Seconds on the fake's clock since :attr:`clock_start` (see :meth:`advance`).
     clock: float
+    #: When the fake's clock started (UTC): the time :meth:`now` gives at ``clock == 0``.
+    clock_start: dt.datetime
+    #: Where webhook events go, and what became of them (see :class:`FakeWebhooks`).
+    webhooks: FakeWebhooks
     _active_faults: dict[int, Any]
 
-    def _init_calls(self) -> None:
+    def _init_calls(self, clock_start: dt.datetime) -> None:
         self.calls = {}
         self.logs = {}
         self.recordings = {}
@@ -188,8 +154,11 @@ class CallsMixin:
         self.unreachable_numbers = {}
         self.outbound_tools = []
         self.clock = 0.0
+        self.clock_start = clock_start
         self._lifecycles: dict[str, Lifecycle] = {}
         self._tools_done: dict[str, int] = {}
+        #: The Cartesia-Version each call was placed under, for the shape of its webhooks.
+        self._call_versions: dict[str, str] = {}
 
     def _call_routes(self) -> list[Route]:
         return [
@@ -205,14 +174,44 @@ class CallsMixin:
     # -- seeding and the clock ---------------------------------------------------------------
 
     def now(self) -> dt.datetime:
-        """The fake clock as a datetime (it starts at 2026-03-01T12:00:00Z)."""
-        return _EPOCH + dt.timedelta(seconds=self.clock)
+        """The fake clock as a datetime: :attr:`clock_start` plus :attr:`clock` seconds."""
+        return self.at(self.clock)
+
+    def at(self, seconds: float) -> dt.datetime:
+        """The datetime of ``seconds`` on the fake's clock."""
+        return self.clock_start + dt.timedelta(seconds=seconds)
+
+    def _stamp(self, seconds: float | None = None) -> str:
+        """A time on the fake's clock (default: now) as the API writes it."""
+        return format_datetime(self.at(self.clock if seconds is None else seconds))
 
     def advance(self, seconds: float) -> None:
-        """Move the fake clock forward; scheduled calls start and end accordingly."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
-        self.clock += seconds
+        """Move the fake clock forward; scheduled calls start and end accordingly.
+
+        Time moves from one scheduled change to the next, so each happens at its own time
+        (a call that ends frees its batch slot for the next call then, not at the end).
+        """
+        if not seconds >= 0:
+            raise ValueError(f"the clock only moves forward, got {seconds!r}")
+        target = self.clock + seconds
+        self._step()
+        while True:
+            due = min((t for t in self._due_times() if self.clock < t <= target), default=None)
+            if due is None:
+                break
+            self.clock = due
+            self._step()
+        self.clock = target
+        self._step()
+        self.webhooks.clock_moved()
+
+    def _due_times(self) -> Iterator[float]:
+        """Clock times at which something is scheduled to happen."""
+        for life in self._lifecycles.values():
+            yield from life.times()
+
+    def _step(self) -> None:
+        """Make happen what is due at the current clock time."""
         for call_id in list(self._lifecycles):
             self._apply_lifecycle(call_id)
 
@@ -277,23 +276,69 @@ class CallsMixin:
             and call["status"] == "created"
         ):
             call["status"] = "started"
-            call["start_time"] = iso(_EPOCH + dt.timedelta(seconds=life.starts_at or 0.0))
+            call["start_time"] = self._stamp(life.starts_at)
+            self._send_call_event("call_started", call, life.starts_at)
         if life.starts_at is not None and call["status"] == "started":
             done = self._tools_done.get(call_id, 0)
             for step in life.tools[done:]:
-                if min(self.clock, life.ends_at) < life.starts_at + step.at:
+                at = life.starts_at + step.at
+                if min(self.clock, life.ends_at) < at:
                     break
-                _run_tool(call, step, done)
+                turn = _run_tool(call, step, done)
                 done += 1
+                self._send_turn_event(call, turn, at)
             self._tools_done[call_id] = done
         if self.clock >= life.ends_at and call["status"] not in _TERMINAL:
-            self._end_call(call, life.outcome, life.end_reason, life.ends_at)
+            self._end_call(call, life.outcome, life.end_reason, life.ends_at, life.summary)
 
-    def _end_call(self, call: dict[str, Any], outcome: str, reason: str, at: float) -> None:
+    def _end_call(
+        self,
+        call: dict[str, Any],
+        outcome: str,
+        reason: str,
+        at: float,
+        summary: str | None = None,
+    ) -> None:
         call["status"] = outcome
         call["end_reason"] = reason
-        call["end_time"] = iso(_EPOCH + dt.timedelta(seconds=at))
+        call["end_time"] = self._stamp(at)
+        if summary is not None:
+            call["summary"] = summary
         self._lifecycles.pop(call["id"], None)
+        self._send_end_events(call, at)
+
+    # -- webhook events -----------------------------------------------------------------------
+
+    def _send_end_events(self, call: Mapping[str, Any], at: float) -> None:
+        """``call_completed`` (or ``call_failed``), then its analysis if it has a summary."""
+        ended = "call_completed" if call.get("status") == "completed" else "call_failed"
+        self._send_call_event(ended, call, at)
+        if self.webhooks.url is not None and isinstance(call.get("summary"), str):
+            self._send(call, at, "post_call_analysis", summary=call["summary"])
+
+    def _send_call_event(self, event_type: str, call: Mapping[str, Any], at: float) -> None:
+        if self.webhooks.url is not None:
+            self._send(call, at, event_type, call=render_call(call, legacy=self._legacy(call)))
+
+    def _send_turn_event(self, call: Mapping[str, Any], turn: Mapping[str, Any], at: float) -> None:
+        if self.webhooks.url is None:
+            return
+        rendered = render_turn(turn, legacy=self._legacy(call))
+        if rendered is not None:  # a 2026-03-01 log turn has no 2026-08-14 form
+            self._send(call, at, "call_turn", turn=rendered)
+
+    def _legacy(self, call: Mapping[str, Any]) -> bool:
+        return is_legacy_version(self._call_versions.get(call["id"], CURRENT))
+
+    def _send(self, call: Mapping[str, Any], at: float, event_type: str, **fields: Any) -> None:
+        self.webhooks.send(
+            event_type,
+            call_id=call["id"],
+            agent_id=call.get("agent_id"),
+            timestamp=self._stamp(at),
+            webhook_id=FAKE_WEBHOOK_ID,
+            **fields,
+        )
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -390,6 +435,7 @@ class CallsMixin:
                 to_number=number,
                 dynamic_variables=item.get("dynamic_variables"),
                 metadata=item.get("metadata"),
+                cartesia_version=request_version(request),
             )
             results.append({"number": number, "agent_call_id": call["id"]})
         return json_response({"calls": results})
@@ -402,12 +448,19 @@ class CallsMixin:
         to_number: str,
         dynamic_variables: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        cartesia_version: str | None = None,
         **fields: Any,
     ) -> dict[str, Any]:
         """Store an outbound call placed now: ``created``, ``started`` 1 s later, ended 30 s
-        later, running :attr:`outbound_tools` meanwhile; returns its wire form."""
+        later, running :attr:`outbound_tools` meanwhile; returns its wire form.
+
+        Its webhooks take the shapes of ``cartesia_version`` (default: 2026-08-14).
+        """
+        call_id = f"ac_{uuid.uuid4().hex[:16]}"
+        if cartesia_version is not None:
+            self._call_versions[call_id] = cartesia_version
         return self.add_call(
-            id=f"ac_{uuid.uuid4().hex[:16]}",
+            id=call_id,
             agent_id=agent_id,
             status="created",
             telephony_params={"to": to_number, "from": from_number, "direction": "outbound"},
@@ -457,7 +510,7 @@ class CallsMixin:
         kept = {k: telephony[k] for k in ("call_sid", "connection_type") if k in telephony}
         if kept:
             redacted["telephony_params"] = kept
-        redacted["redacted_at"] = call.get("redacted_at") or iso(self.now())
+        redacted["redacted_at"] = call.get("redacted_at") or self._stamp()
         self.calls[call["id"]] = redacted
         self.logs.pop(call["id"], None)
         self.recordings.pop(call["id"], None)
@@ -472,7 +525,7 @@ class CallsMixin:
                 {"message": message, "description": "Logs may be missing while the call runs."},
                 status=404,
             )
-        return json_response({"call_id": call_id, "logs": lines, "updated_at": iso(self.now())})
+        return json_response({"call_id": call_id, "logs": lines, "updated_at": self._stamp()})
 
     async def _get_audio(self, request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]
@@ -539,8 +592,9 @@ def _with_null_old_values(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _run_tool(call: dict[str, Any], step: ToolStep, number: int) -> None:
-    """Append ``step``'s tool call to ``call``'s transcript and apply its assignments."""
+def _run_tool(call: dict[str, Any], step: ToolStep, number: int) -> dict[str, Any]:
+    """Append ``step``'s tool call to ``call``'s transcript and apply its assignments;
+    returns the new turn."""
     variables = call.setdefault("dynamic_variables", {})
     tool_call_id = f"tc_{call['id'].removeprefix('ac_')}_{number + 1:02d}"
     updates = []
@@ -564,14 +618,14 @@ def _run_tool(call: dict[str, Any], step: ToolStep, number: int) -> None:
     }
     if updates:
         tool_call["dynamic_variable_updates"] = updates
-    call.setdefault("transcript", []).append(
-        {
-            "role": "assistant",
-            "start_timestamp": float(step.at),
-            "end_timestamp": float(step.at) + 0.5,
-            "tool_calls": [tool_call],
-        }
-    )
+    turn = {
+        "role": "assistant",
+        "start_timestamp": float(step.at),
+        "end_timestamp": float(step.at) + 0.5,
+        "tool_calls": [tool_call],
+    }
+    call.setdefault("transcript", []).append(turn)
+    return turn
 
 
 def _parse_bound(value: str) -> dt.datetime | None:

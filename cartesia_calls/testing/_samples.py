@@ -707,7 +707,7 @@ def seed_samples(fake: FakeCartesia) -> list[AgentCall]:
     Returns:
         The calls that were added.
     """
-    from ._fake_calls import Recording  # noqa: PLC0415 - aiohttp only when a fake is in use
+    from ._fake_audio import Recording  # noqa: PLC0415 - aiohttp only when a fake is in use
 
     calls = sample_calls()
     recipients = []
