@@ -329,7 +329,9 @@ class FakeCartesia(BatchesMixin):
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.action == "drop":
-                _logger.debug("fault: dropped the connection of %s %s", request.method, request.path)
+                _logger.debug(
+                    "fault: dropped the connection of %s %s", request.method, request.path
+                )
                 _abort(request)
                 return web.Response()  # never sent: the connection is gone
             if fault.status is not None:

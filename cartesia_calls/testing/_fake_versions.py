@@ -67,9 +67,7 @@ def render_call(call: Mapping[str, Any], *, legacy: bool) -> dict[str, Any]:
     transcript = out.get("transcript")
     if isinstance(transcript, list):
         out["transcript"] = [
-            turn
-            for turn in (render_turn(t, legacy=legacy) for t in transcript)
-            if turn is not None
+            turn for turn in (render_turn(t, legacy=legacy) for t in transcript) if turn is not None
         ]
     return out
 

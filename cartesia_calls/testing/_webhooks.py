@@ -142,7 +142,10 @@ def make_webhook(
     elif event_type == "call_turn":
         raise ValueError("a call_turn webhook needs turn=")
     if summary is not None or analysis is not None:
-        payload["analysis"] = {**(analysis or {}), **({} if summary is None else {"summary": summary})}
+        payload["analysis"] = {
+            **(analysis or {}),
+            **({} if summary is None else {"summary": summary}),
+        }
     elif event_type == "post_call_analysis":
         raise ValueError("a post_call_analysis webhook needs summary= or analysis=")
     inner = payload.get("call") or {}
