@@ -330,11 +330,11 @@ class CallsMixin:
     def _legacy(self, call: Mapping[str, Any]) -> bool:
         return is_legacy_version(self._call_versions.get(call["id"], CURRENT))
 
-    def _send(self, call: Mapping[str, Any], at: float, event_type: str, **fields: Any) -> None:
+    def _send(self, about: Mapping[str, Any], at: float, event_type: str, /, **fields: Any) -> None:
         self.webhooks.send(
             event_type,
-            call_id=call["id"],
-            agent_id=call.get("agent_id"),
+            call_id=about["id"],
+            agent_id=about.get("agent_id"),
             timestamp=self._stamp(at),
             webhook_id=FAKE_WEBHOOK_ID,
             **fields,

@@ -185,6 +185,7 @@ class FakeWebhooks:
                 self._idle.set()
 
     async def _wait_idle(self) -> None:
+        await asyncio.sleep(0)  # let events sent from this loop a moment ago be queued first
         if self._idle is not None:
             await self._idle.wait()
 
