@@ -240,7 +240,7 @@ class BatchesMixin(CallsMixin):
         return calls
 
     def _from_number(self, batch: Mapping[str, Any]) -> str:
-        return str(self.phone_numbers.get(batch.get("from_number_id"), FAKE_FROM_NUMBER))
+        return self.phone_numbers.get(str(batch.get("from_number_id")), FAKE_FROM_NUMBER)
 
     def _due_times(self) -> Iterator[float]:
         yield from super()._due_times()
