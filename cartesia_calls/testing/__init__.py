@@ -18,7 +18,7 @@ and ``make_webhook(...)`` builds one for a unit test of your handler.
 
 from ._fake import DEFAULT_API_KEY, FakeCartesia, Fault, RecordedRequest
 from ._fake_audio import Recording
-from ._fake_calls import Lifecycle, ToolStep
+from ._fake_lifecycle import Lifecycle, ToolStep
 from ._fake_webhooks import FakeWebhooks, WebhookDelivery
 from ._samples import make_call, sample_calls, seed_samples
 from ._webhooks import WebhookRequest, make_webhook

@@ -113,6 +113,28 @@ def _log_time(moment: dt.datetime) -> str:
     return format_datetime(moment).replace("000Z", "Z")
 
 
+def _user_turn(
+    text: str,
+    start: float,
+    rng: random.Random,
+    *,
+    vad: tuple[int, ...],
+    stt: tuple[float, float],
+) -> tuple[dict[str, Any], float]:
+    """A user turn starting at ``start`` and how long it lasts: ``vad`` are the
+    ``vad_buffer_ms`` to pick from, ``stt`` the range of ``stt_ttfb``."""
+    duration = 0.34 * len(text.split()) + rng.uniform(0.2, 0.6)
+    turn = {
+        "role": "user",
+        "start_timestamp": start,
+        "end_timestamp": round(start + duration, 3),
+        "text": text,
+        "vad_buffer_ms": rng.choice(vad),
+        "stt_ttfb": round(rng.uniform(*stt), 3),
+    }
+    return turn, duration
+
+
 # -- scripts to calls -----------------------------------------------------------------------------
 
 
@@ -151,15 +173,9 @@ def _transcript(
         words = text.split()
         start = round(clock, 3)
         if role == "user":
-            duration = 0.34 * len(words) + rng.uniform(0.2, 0.6)
-            turn = {
-                "role": "user",
-                "start_timestamp": start,
-                "end_timestamp": round(start + duration, 3),
-                "text": text,
-                "vad_buffer_ms": rng.choice((200, 300, 300, 400)),
-                "stt_ttfb": round(rng.uniform(0.09, 0.32), 3),
-            }
+            turn, duration = _user_turn(
+                text, start, rng, vad=(200, 300, 300, 400), stt=(0.09, 0.32)
+            )
         else:
             chunks = []
             at = start
@@ -420,15 +436,7 @@ def _bench_turns(count: int, rng: random.Random, prefix: str) -> list[dict[str, 
         role, text = script[index % len(script)]
         words = text.split()
         if role == "user":
-            duration = 0.34 * len(words) + rng.uniform(0.2, 0.6)
-            turn = {
-                "role": "user",
-                "start_timestamp": at,
-                "end_timestamp": round(at + duration, 3),
-                "text": text,
-                "vad_buffer_ms": rng.choice((200, 300, 400)),
-                "stt_ttfb": round(rng.uniform(0.08, 0.35), 3),
-            }
+            turn, duration = _user_turn(text, at, rng, vad=(200, 300, 400), stt=(0.08, 0.35))
         else:
             chunks = [
                 {"text": " ".join(words[i : i + 7]), "start_timestamp": round(at + 0.31 * i, 3)}
