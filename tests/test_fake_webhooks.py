@@ -385,3 +385,21 @@ def test_a_delivery_record_does_not_show_the_body_or_the_secret() -> None:
     assert "call_started" in text
     assert "body" not in text
     assert delivery.json() == {"x": 1}
+
+
+async def test_a_running_fake_can_be_given_a_webhook_url(receiver: Receiver) -> None:
+    """As a test does with the pytest plugin's ``cartesia_fake``."""
+    with FakeCartesia().run_in_thread() as fake:
+        fake.webhooks.url = receiver.url
+        fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=5))  # no secret yet
+        (unsent,) = fake.webhooks.deliveries
+        assert (unsent.outcome, unsent.attempts) == ("failed", 0)
+        assert unsent.error == "no webhook secret: set fake.webhooks.secret"
+        fake.webhooks.secret = SECRET
+        fake.advance(5)
+        await fake.webhooks.wait()
+    assert receiver.types() == ["call_completed"]
+    with pytest.raises(ValueError, match="http"):
+        fake.webhooks.url = "not a url"
+    with pytest.raises(ValueError, match="non-empty"):
+        fake.webhooks.secret = ""

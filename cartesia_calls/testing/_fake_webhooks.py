@@ -64,9 +64,10 @@ class WebhookDelivery:
 class FakeWebhooks:
     """The fake's webhook sender, ``fake.webhooks``: where events go and what became of them.
 
+    ``url`` and ``secret`` may be set while the fake runs (say, on the pytest plugin's
+    ``cartesia_fake``); events that happen while ``url`` is ``None`` are not recorded.
+
     Attributes:
-        url: where events are POSTed (``None``: nowhere, and nothing is recorded).
-        secret: sent in ``X-Webhook-Secret``.
         timeout: seconds (wall clock) an attempt may take before it counts as failed.
         retry_delays: seconds on the fake's clock before each retry; their number is the
             number of retries.
@@ -74,14 +75,10 @@ class FakeWebhooks:
     """
 
     def __init__(self, url: str | None, secret: str | None, clock: Callable[[], float]) -> None:
-        if url is not None:
-            parts = urlsplit(url) if isinstance(url, str) else None
-            if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
-                raise ValueError(f"webhook_url must be an http(s) URL, got {url!r}")
-            if not isinstance(secret, str) or not secret.strip():
-                raise ValueError("webhook_secret is required with webhook_url (a non-empty str)")
         self.url = url
         self.secret = secret
+        if url is not None and secret is None:
+            raise ValueError("webhook_secret is required with webhook_url")
         self.timeout = 10.0
         self.retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
         self.deliveries: list[WebhookDelivery] = []
@@ -94,11 +91,42 @@ class FakeWebhooks:
         self._busy = 0  # calls with an attempt being made or due now
         self._idle: asyncio.Event | None = None
 
+    @property
+    def url(self) -> str | None:
+        """Where events are POSTed, an ``http(s)`` URL (``None``: nowhere)."""
+        return self._url
+
+    @url.setter
+    def url(self, url: str | None) -> None:
+        if url is not None:
+            parts = urlsplit(url) if isinstance(url, str) else None
+            if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError(f"webhook_url must be an http(s) URL, got {url!r}")
+        self._url = url
+
+    @property
+    def secret(self) -> str | None:
+        """The secret sent in ``X-Webhook-Secret`` (a non-empty string)."""
+        return self._secret
+
+    @secret.setter
+    def secret(self, secret: str | None) -> None:
+        if secret is not None and (not isinstance(secret, str) or not secret.strip()):
+            raise ValueError("webhook_secret must be a non-empty string")
+        self._secret = secret
+
     def send(self, event_type: str, *, call_id: str, **fields: Any) -> WebhookDelivery | None:
         """Record an event and send it in the background (from any thread); ``fields`` go to
-        :func:`~cartesia_calls.testing.make_webhook`."""
-        if self.url is None or self.secret is None:
+        :func:`~cartesia_calls.testing.make_webhook`. Nothing happens while :attr:`url` is
+        ``None``; without a :attr:`secret` the delivery fails at once."""
+        if self.url is None:
             return None
+        if self.secret is None:
+            body = orjson.dumps({"type": event_type, "call_id": call_id})
+            delivery = WebhookDelivery(event_type, call_id, body, outcome="failed")
+            delivery.error = "no webhook secret: set fake.webhooks.secret"
+            self.deliveries.append(delivery)
+            return delivery
         request = make_webhook(event_type, secret=self.secret, call_id=call_id, **fields)
         delivery = WebhookDelivery(event_type=event_type, call_id=call_id, body=request.body)
         self.deliveries.append(delivery)
