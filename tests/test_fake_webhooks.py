@@ -403,3 +403,14 @@ async def test_a_running_fake_can_be_given_a_webhook_url(receiver: Receiver) -> 
         fake.webhooks.url = "not a url"
     with pytest.raises(ValueError, match="non-empty"):
         fake.webhooks.secret = ""
+
+
+async def test_the_fake_mounted_in_another_server_sends_its_webhooks(receiver: Receiver) -> None:
+    fake = FakeCartesia(webhook_url=receiver.url, webhook_secret=SECRET)
+    async with TestServer(fake.make_app()):
+        fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=5))
+        fake.advance(5)
+        await fake.webhooks.wait()
+    assert receiver.types() == ["call_started", "call_completed"]
+    with pytest.raises(RuntimeError, match="not running"):
+        await fake.webhooks.wait()  # stopped with the server

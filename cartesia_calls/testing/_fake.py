@@ -184,12 +184,6 @@ class FakeCartesia(BatchesMixin):
         self.faults.append(fault)
         return fault
 
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward: scheduled calls start, run their tool steps and end,
-        batch recipients are dispatched and follow their calls, each at its own time on the
-        clock, and webhook retries that have come due are sent."""
-        super().advance(seconds)
-
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         """How many requests arrived, optionally only with this method and/or path prefix."""
         return sum(
@@ -223,11 +217,14 @@ class FakeCartesia(BatchesMixin):
         return Client(api_key=self.api_key, base_url=self.base_url, **options)
 
     def make_app(self) -> web.Application:
-        """The aiohttp application (for embedding in your own test server)."""
+        """The aiohttp application (for embedding in your own test server); it sends the
+        fake's webhooks while it runs."""
         app = web.Application(middlewares=[self._middleware])
         routes = self._routes()
         for method, pattern, handler in routes:
             app.router.add_route(method, pattern, handler)
+        app.on_startup.append(lambda _: self.webhooks.start())
+        app.on_cleanup.append(lambda _: self.webhooks.close())
         return app
 
     def _routes(self) -> list[tuple[str, str, Any]]:
@@ -251,14 +248,12 @@ class FakeCartesia(BatchesMixin):
         scheme = "https" if self.ssl_context is not None else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
         self._base_url = f"{scheme}://{host}:{port}"
-        await self.webhooks.start()
 
     async def close(self) -> None:
         """Stop listening and drop open connections (webhooks not delivered yet stay
         ``pending``)."""
         runner, self._runner = self._runner, None
         if runner is not None:
-            await self.webhooks.close()
             await runner.cleanup()
 
     async def __aenter__(self) -> Self:

@@ -119,7 +119,9 @@ class ClockMixin:
         return format_datetime(self.at(self.clock if seconds is None else seconds))
 
     def advance(self, seconds: float) -> None:
-        """Move the fake clock forward; scheduled calls start and end accordingly.
+        """Move the fake clock forward: scheduled calls start, run their tool steps and end,
+        batch recipients are dispatched and follow their calls, and webhook retries that have
+        come due are sent.
 
         Time moves from one scheduled change to the next, so each happens at its own time
         (a call that ends frees its batch slot for the next call then, not at the end).
