@@ -159,6 +159,8 @@ class FakeWebhooks:
 
     async def start(self) -> None:
         """Start sending, on the running event loop (events recorded before are sent now)."""
+        if self._loop is not None:
+            return
         self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Event()
         self._idle.set()
