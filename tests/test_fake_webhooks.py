@@ -19,7 +19,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from cartesia_calls import ResponseDecodeError, WebhookVerificationError
 from cartesia_calls.testing import FakeCartesia, Lifecycle, ToolStep, WebhookDelivery
 from cartesia_calls.webhooks import (
     CallCompletedEvent,
@@ -28,8 +27,9 @@ from cartesia_calls.webhooks import (
     CallTurnEvent,
     PostCallAnalysisEvent,
     WebhookEvent,
-    parse_event,
 )
+
+from .webhook_support import PATH, answer
 
 SECRET = "whsec_fake-test-secret"
 START = dt.datetime(2026, 8, 14, 9, 0, tzinfo=dt.UTC)
@@ -55,20 +55,12 @@ class Receiver:
         if self.hold is not None:
             await self.hold.wait()
         body = await request.read()
-        scripted = self.script_call in {None, orjson.loads(body).get("call_id")}
-        status = self.script.pop(0) if self.script and scripted else self.parse(body, request)
+        scripted = self.script and self.script_call in {None, orjson.loads(body).get("call_id")}
+        status = (
+            self.script.pop(0) if scripted else answer(body, request.headers, SECRET, self.events)
+        )
         self.answers.append(status)
         return web.Response(status=status)
-
-    def parse(self, body: bytes, request: web.Request) -> int:
-        try:
-            event = parse_event(body, headers=request.headers, secret=SECRET)
-        except WebhookVerificationError:
-            return 401
-        except ResponseDecodeError:
-            return 400
-        self.events.append(event)
-        return 200
 
     def types(self, call_id: str | None = None) -> list[str]:
         return [e.type for e in self.events if call_id is None or e.call_id == call_id]
@@ -78,9 +70,9 @@ class Receiver:
 async def receiver() -> AsyncIterator[Receiver]:
     hook = Receiver()
     app = web.Application()
-    app.router.add_post("/cartesia/webhook", hook.handle)
+    app.router.add_post(PATH, hook.handle)
     async with TestServer(app) as server:
-        hook.url = str(server.make_url("/cartesia/webhook"))
+        hook.url = str(server.make_url(PATH))
         yield hook
 
 

@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from cartesia_calls import ResponseDecodeError, TurnRole, WebhookVerificationError
+from cartesia_calls import TurnRole
 from cartesia_calls.testing import WebhookRequest, make_call, make_webhook
 from cartesia_calls.webhooks import (
     CallCompletedEvent,
@@ -22,6 +21,8 @@ from cartesia_calls.webhooks import (
     WebhookTurn,
     parse_event,
 )
+
+from .webhook_support import PATH, webhook_app
 
 SECRET = "whsec_unit-test"
 
@@ -122,31 +123,13 @@ def test_the_repr_shows_the_type_not_the_secret() -> None:
 # -- what a user's handler test looks like, with the builders alone ---------------------------
 
 
-def user_app(seen: list[WebhookEvent]) -> web.Application:
-    """The user's webhook endpoint (as in docs/webhooks.md)."""
-
-    async def cartesia_webhook(request: web.Request) -> web.Response:
-        try:
-            event = parse_event(await request.read(), headers=request.headers, secret=SECRET)
-        except WebhookVerificationError:
-            return web.Response(status=401)
-        except ResponseDecodeError:
-            return web.Response(status=400)
-        seen.append(event)
-        return web.Response(status=200)
-
-    app = web.Application()
-    app.router.add_post("/cartesia/webhook", cartesia_webhook)
-    return app
-
-
 async def test_a_handler_unit_test_needs_nothing_but_the_builders() -> None:
     seen: list[WebhookEvent] = []
     good = make_webhook("call_failed", call=make_call("ac_1", turns=3), secret=SECRET)
     forged = make_webhook("call_failed", call_id="ac_2", secret="guess")
-    async with TestClient(TestServer(user_app(seen))) as http:
-        ok = await http.post("/cartesia/webhook", data=good.body, headers=good.headers)
-        rejected = await http.post("/cartesia/webhook", data=forged.body, headers=forged.headers)
+    async with TestClient(TestServer(webhook_app(SECRET, seen))) as http:
+        ok = await http.post(PATH, data=good.body, headers=good.headers)
+        rejected = await http.post(PATH, data=forged.body, headers=forged.headers)
     assert (ok.status, rejected.status) == (200, 401)
     assert seen == [good.event]
     assert isinstance(good, WebhookRequest)
