@@ -406,3 +406,21 @@ async def test_the_fake_mounted_in_another_server_sends_its_webhooks(receiver: R
     assert receiver.types() == ["call_started", "call_completed"]
     with pytest.raises(RuntimeError, match="not running"):
         await fake.webhooks.wait()  # stopped with the server
+
+
+async def test_a_fake_that_cannot_listen_leaves_nothing_running(receiver: Receiver) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        fake = FakeCartesia(
+            port=taken.getsockname()[1], webhook_url=receiver.url, webhook_secret=SECRET
+        )
+        with pytest.raises(OSError):
+            await fake.start()
+    with pytest.raises(RuntimeError, match="not running"):
+        await fake.webhooks.wait()  # the sender stopped with the failed start
+    fake.port = 0
+    async with fake:  # and the fake can still be started
+        fake.add_call(id="ac_1", lifecycle=Lifecycle(starts_at=0, ends_at=9))
+        await fake.webhooks.wait()
+    assert receiver.types() == ["call_started"]

@@ -241,7 +241,11 @@ class FakeCartesia(BatchesMixin):
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, ssl_context=self.ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()  # nothing half-started is left behind (the port is taken...)
+            raise
         port: int = runner.addresses[0][1]
         self.port = port
         self._runner = runner

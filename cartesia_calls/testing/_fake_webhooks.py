@@ -164,7 +164,6 @@ class FakeWebhooks:
         self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._session = aiohttp.ClientSession(trust_env=False)
         for delivery in self.deliveries:
             if delivery.outcome == "pending" and delivery.attempts == 0:
                 self._enqueue(delivery)
@@ -273,9 +272,12 @@ class FakeWebhooks:
 
     async def _attempt(self, delivery: WebhookDelivery) -> tuple[int | None, str | None, bool]:
         """One POST: (status, error or ``None``, whether another attempt may succeed)."""
-        session, url, secret = self._session, self.url, self.secret
-        if session is None or url is None or secret is None:
+        url, secret = self.url, self.secret
+        if url is None or secret is None:
             return None, "webhooks were turned off", False
+        if self._session is None:  # made on first use: a fake without webhooks needs none
+            self._session = aiohttp.ClientSession(trust_env=False)
+        session = self._session
         headers = {"Content-Type": "application/json", SECRET_HEADER: secret}
         try:
             async with session.post(
