@@ -53,13 +53,9 @@ def cartesia_fake() -> Iterator[FakeCartesia]:
 @pytest.fixture
 def cartesia_sync_client(cartesia_fake: FakeCartesia) -> Iterator[Client]:
     """A :class:`~cartesia_calls.Client` bound to ``cartesia_fake``, closed after the test."""
-    from . import Backoff, Client  # noqa: PLC0415
+    from . import Backoff  # noqa: PLC0415
 
-    with Client(
-        api_key=cartesia_fake.api_key,
-        base_url=cartesia_fake.base_url,
-        backoff=Backoff(sleep=cartesia_fake.sleep),
-    ) as client:
+    with cartesia_fake.sync_client(backoff=Backoff(sleep=cartesia_fake.sleep)) as client:
         yield client
 
 
@@ -102,11 +98,9 @@ def cartesia_client(request: pytest.FixtureRequest) -> AsyncClient:
 
 
 async def _client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
-    from . import AsyncClient, Backoff  # noqa: PLC0415
+    from . import Backoff  # noqa: PLC0415
 
-    async with AsyncClient(
-        api_key=fake.api_key, base_url=fake.base_url, backoff=Backoff(sleep=fake.sleep)
-    ) as client:
+    async with fake.client(backoff=Backoff(sleep=fake.sleep)) as client:
         yield client
 
 

@@ -82,11 +82,11 @@ import attrs
 import orjson
 
 from ._codec import structure
-from ._decode_errors import body_text
+from ._decode_errors import body_text, text_of
 from ._enums import TurnRole
 from ._model_base import Model
 from ._models import AgentCall, ToolCall
-from .errors import MAX_ERROR_BODY_CHARS, ResponseDecodeError, WebhookVerificationError
+from .errors import ResponseDecodeError, WebhookVerificationError
 
 __all__ = [
     "SECRET_HEADER",
@@ -396,7 +396,7 @@ def parse_event(
     if isinstance(body, Mapping):
         data: Any = body
     elif isinstance(body, bytes | bytearray | memoryview | str):
-        text = _text_of(body)
+        text = text_of(body)
         try:
             data = orjson.loads(body)
         except (ValueError, TypeError) as exc:
@@ -419,7 +419,7 @@ def _build(cls: type[E], data: Any, text: str | None) -> E:
     if not isinstance(event_type, str):
         raise ResponseDecodeError(
             "webhook body has no event type: expected a string at $.type",
-            body=text if text is not None else _text_of(payload),
+            body=text if text is not None else body_text(payload),
             path="$.type",
             errors=("expected a string @ $.type",),
         )
@@ -431,7 +431,7 @@ def _build(cls: type[E], data: Any, text: str | None) -> E:
         if not dispatch:
             raise ResponseDecodeError(
                 f"webhook {event_type!r} event carries no {target._object_name} object",
-                body=text if text is not None else _text_of(payload),
+                body=text if text is not None else body_text(payload),
                 path=f"$.{target._object_name}",
                 errors=(f"required field missing @ $.{target._object_name}",),
             )
@@ -443,7 +443,7 @@ def _build(cls: type[E], data: Any, text: str | None) -> E:
             detail = exc.message.split(": ", 1)[-1]
             raise ResponseDecodeError(
                 f"webhook {event_type!r} body is not a valid {target.__name__}: {detail}",
-                body=text if text is not None else _text_of(payload),
+                body=text if text is not None else body_text(payload),
                 path=exc.path,
                 errors=exc.errors,
             ) from exc
@@ -538,17 +538,7 @@ def _not_an_object(data: Any, text: str | None) -> ResponseDecodeError:
     )
     return ResponseDecodeError(
         f"webhook body is not a JSON object (got {kind})",
-        body=text if text is not None else _text_of(data),
+        body=text if text is not None else body_text(data),
         path="$",
         errors=(f"expected an object, got {kind} @ $",),
     )
-
-
-def _text_of(data: Any) -> str:
-    """The body as text for an error, cut like every error body."""
-    if isinstance(data, str):
-        return data[:MAX_ERROR_BODY_CHARS]
-    if isinstance(data, bytes | bytearray | memoryview):
-        head = bytes(data[: MAX_ERROR_BODY_CHARS * 4])
-        return head.decode("utf-8", errors="replace")[:MAX_ERROR_BODY_CHARS]
-    return body_text(data)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from importlib import resources
+from typing import Any
 
 import attrs
+import orjson
 import pytest
 
 from cartesia_calls import AgentCall, NotFoundError
-from cartesia_calls.testing import FakeCartesia, make_call, sample_calls, seed_samples
+from cartesia_calls.testing import FakeCartesia, _samples, make_call, sample_calls, seed_samples
 from cartesia_calls.testing._samples import SAMPLE_AGENTS, SAMPLE_BATCH_ID, SAMPLE_CALL_ID
 
 
@@ -153,3 +156,22 @@ def test_make_call_looks_like_get_call() -> None:
 def test_make_call_rejects_bad_turns() -> None:
     with pytest.raises(ValueError, match="turns"):
         make_call("ac_1", turns=-1)
+
+
+def test_the_dialogue_is_package_data_read_once_and_never_shared() -> None:
+    data = resources.files("cartesia_calls.testing").joinpath("data", "samples.json")
+    specs = orjson.loads(data.read_bytes())["calls"]
+    assert [spec.get("id") or spec["record"]["id"] for spec in specs] == [
+        call.id for call in sample_calls()
+    ]
+    _samples._raw.cache_clear()
+    first = sample_calls()
+    make_call("ac_1", turns=20)
+    assert _samples._raw.cache_info().misses == 1  # one read for everything
+
+    def first_tool_arguments(calls: list[AgentCall]) -> Any:
+        rich = next(call for call in calls if call.id == SAMPLE_CALL_ID)
+        return next(t for turn in rich.transcript or [] for t in turn.tool_calls or []).arguments
+
+    first_tool_arguments(first)["phone"] = "changed by a test"
+    assert first_tool_arguments(sample_calls()) == {"phone": "+14155550134"}

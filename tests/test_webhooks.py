@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import orjson
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +36,8 @@ from cartesia_calls.webhooks import (
     WebhookTurn,
     parse_event,
 )
+
+from .webhook_support import PATH, webhook_app
 
 SECRET = "whsec_correct-horse-battery"
 HEADERS = {"X-Webhook-Secret": SECRET, "Content-Type": "application/json"}
@@ -461,26 +462,13 @@ def test_a_secret_that_is_not_a_string_is_refused() -> None:
 
 async def test_an_aiohttp_handler_answers_200_401_and_400() -> None:
     received: list[WebhookEvent] = []
-
-    async def cartesia_webhook(request: web.Request) -> web.Response:
-        try:
-            event = parse_event(await request.read(), headers=request.headers, secret=SECRET)
-        except WebhookVerificationError:
-            return web.Response(status=401)
-        except ResponseDecodeError:
-            return web.Response(status=400)
-        received.append(event)
-        return web.Response(status=200)
-
-    app = web.Application()
-    app.router.add_post("/cartesia", cartesia_webhook)
-    async with TestClient(TestServer(app)) as http:
+    async with TestClient(TestServer(webhook_app(SECRET, received))) as http:
         body = orjson.dumps({"type": "call_completed", "call": _call()})
-        ok = await http.post("/cartesia", data=body, headers={"x-webhook-secret": SECRET})
+        ok = await http.post(PATH, data=body, headers={"x-webhook-secret": SECRET})
         assert ok.status == 200
-        bad_secret = await http.post("/cartesia", data=body, headers={"x-webhook-secret": "no"})
+        bad_secret = await http.post(PATH, data=body, headers={"x-webhook-secret": "no"})
         assert bad_secret.status == 401
-        bad_body = await http.post("/cartesia", data=b"<html>", headers=HEADERS)
+        bad_body = await http.post(PATH, data=b"<html>", headers=HEADERS)
         assert bad_body.status == 400
     assert [type(e) for e in received] == [CallCompletedEvent]
 

@@ -11,24 +11,32 @@ requests whose ``Cartesia-Version`` is ``2026-03-01`` or older (see :mod:`._fake
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import attrs
 import orjson
 from aiohttp import web
 
+from .._validate import parse_rfc3339
 from ._fake_batches import BatchesMixin
-from ._fake_calls import CallsMixin
 from ._fake_http import JSON, error_body, json_error
+from ._fake_webhooks import FakeWebhooks
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient
+    from .._sync import Client
 
 __all__ = ["FakeCartesia", "Fault", "RecordedRequest"]
 
 DEFAULT_API_KEY = "sk_car_fake_test_key"
+_logger = logging.getLogger("cartesia_calls.testing")
 
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -102,12 +110,14 @@ class Fault:
         return self.path is None or request.path.startswith(self.path)
 
 
-class FakeCartesia(BatchesMixin, CallsMixin):
+class FakeCartesia(BatchesMixin):
     """A fake Cartesia API on loopback for tests, demos and local development.
 
     Use it as ``async with FakeCartesia() as fake:`` and point a client at ``fake.base_url`` with
     ``fake.api_key`` (or call :meth:`client`). Seed calls with :meth:`add_call`; inject failures
-    with :meth:`add_fault`; read what was sent in :attr:`requests`.
+    with :meth:`add_fault`; read what was sent in :attr:`requests`. Time moves only when told
+    (:meth:`advance`); with a ``webhook_url``, the fake POSTs Cartesia's webhook events there as
+    calls start, take turns and end (see :attr:`webhooks`).
 
     Args:
         api_key: the only key the server accepts.
@@ -117,6 +127,11 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         ssl_context: serve HTTPS with this server context (``base_url`` becomes ``https://``).
         usage_limit: the most batch recipients the organization may queue, all batches
             together; a batch that would go over it is answered 402 (``None``: no limit).
+        clock_start: when the fake's clock starts (an aware datetime or an RFC 3339 string;
+            default: now, to the second). Pin it for timestamps that are the same every run.
+        webhook_url: where to POST webhook events (``None``: nowhere).
+        webhook_secret: the secret sent with them in ``X-Webhook-Secret`` (required with
+            ``webhook_url``).
 
     Answers come in the shapes of the request's ``Cartesia-Version``: 2026-08-14 (the default;
     ``dynamic_variables``, ``telephony_account_type``, recipient ``end_reason``) or 2026-03-01
@@ -135,6 +150,9 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         require_version: bool = True,
         ssl_context: ssl.SSLContext | None = None,
         usage_limit: int | None = None,
+        clock_start: dt.datetime | str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         self.ssl_context = ssl_context
         self.api_key = api_key
@@ -142,7 +160,13 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         self.port = port
         self.require_version = require_version
         self._active_faults: dict[int, Fault | None] = {}
-        self._init_calls()
+        if clock_start is None:
+            start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        else:
+            start = parse_rfc3339(clock_start, "clock_start").astimezone(dt.UTC)
+        #: Where webhook events go, and every delivery so far (see :class:`FakeWebhooks`).
+        self.webhooks = FakeWebhooks(webhook_url, webhook_secret, clock=lambda: self.clock)
+        self._init_calls(start)
         self._init_batches(usage_limit)
         #: Every request received, oldest first.
         self.requests: list[RecordedRequest] = []
@@ -160,12 +184,6 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         self.faults.append(fault)
         return fault
 
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward: scheduled calls start, run their tool steps and end,
-        and batch recipients are dispatched and follow their calls."""
-        super().advance(seconds)
-        self._tick_batches()
-
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         """How many requests arrived, optionally only with this method and/or path prefix."""
         return sum(
@@ -179,24 +197,34 @@ class FakeCartesia(BatchesMixin, CallsMixin):
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``, once started."""
+        """``http://127.0.0.1:<port>`` (``http://[::1]:<port>`` on IPv6), once started."""
         if self._base_url is None:
             raise RuntimeError("FakeCartesia is not running: use 'async with FakeCartesia()'")
         return self._base_url
 
-    def client(self, **options: Any) -> Any:
+    def client(self, **options: Any) -> AsyncClient:
         """An :class:`~cartesia_calls.AsyncClient` pointed at this server (keyword options pass
         through)."""
-        from .._client import AsyncClient  # noqa: PLC0415
+        from .._client import AsyncClient  # noqa: PLC0415 - the fake does not need the client
 
         return AsyncClient(api_key=self.api_key, base_url=self.base_url, **options)
 
+    def sync_client(self, **options: Any) -> Client:
+        """A :class:`~cartesia_calls.Client` pointed at this server (keyword options pass
+        through), e.g. in ``with FakeCartesia().run_in_thread() as fake:``."""
+        from .._sync import Client  # noqa: PLC0415 - the fake does not need the client
+
+        return Client(api_key=self.api_key, base_url=self.base_url, **options)
+
     def make_app(self) -> web.Application:
-        """The aiohttp application (for embedding in your own test server)."""
+        """The aiohttp application (for embedding in your own test server); it sends the
+        fake's webhooks while it runs."""
         app = web.Application(middlewares=[self._middleware])
         routes = self._routes()
         for method, pattern, handler in routes:
             app.router.add_route(method, pattern, handler)
+        app.on_startup.append(lambda _: self.webhooks.start())
+        app.on_cleanup.append(lambda _: self.webhooks.close())
         return app
 
     def _routes(self) -> list[tuple[str, str, Any]]:
@@ -213,15 +241,21 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, ssl_context=self.ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()  # nothing half-started is left behind (the port is taken...)
+            raise
         port: int = runner.addresses[0][1]
         self.port = port
         self._runner = runner
         scheme = "https" if self.ssl_context is not None else "http"
-        self._base_url = f"{scheme}://{self.host}:{port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+        self._base_url = f"{scheme}://{host}:{port}"
 
     async def close(self) -> None:
-        """Stop listening and drop open connections."""
+        """Stop listening and drop open connections (webhooks not delivered yet stay
+        ``pending``)."""
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -294,8 +328,11 @@ class FakeCartesia(BatchesMixin, CallsMixin):
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.action == "drop":
+                _logger.debug(
+                    "fault: dropped the connection of %s %s", request.method, request.path
+                )
                 _abort(request)
-                raise _Dropped
+                return web.Response()  # never sent: the connection is gone
             if fault.status is not None:
                 return _fault_response(fault)
         auth = request.headers.get("Authorization", "")
@@ -325,10 +362,6 @@ class FakeCartesia(BatchesMixin, CallsMixin):
         ):
             return await _send_in_two_halves(request, response, fault)
         return response
-
-
-class _Dropped(Exception):
-    pass
 
 
 def _abort(request: web.Request) -> None:

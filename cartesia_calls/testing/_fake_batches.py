@@ -5,7 +5,7 @@ Recipients move ``queued`` -> ``dispatched`` -> ``started`` -> ``completed`` (or
 the fake's clock: each :meth:`~cartesia_calls.testing.FakeCartesia.advance` dispatches queued
 recipients (at most ``target_concurrency_limit`` calls of a batch at once), places their calls,
 and copies each call's progress back to its recipient. :meth:`BatchesMixin.dial_batch` does
-it all at once, with chosen outcomes.
+it all at once, with chosen outcomes. Every timestamp comes from the fake's clock.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import datetime as _dt
 import itertools
 import re
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import Any, Final, Protocol, cast
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
 
 import orjson
 from aiohttp import web
 
+from .._converter import format_datetime
+from ._fake_calls import FAKE_PHONE_NUMBER_ID, CallsMixin
 from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
-from ._fake_versions import is_legacy, render_batch
+from ._fake_versions import is_legacy, render_batch, request_version
 
 Route = tuple[str, str, Any]
 
@@ -72,38 +74,6 @@ _USAGE_LIMIT_MESSAGE: Final = (
 )
 
 
-class _CallStore(Protocol):
-    clock: float
-    calls: dict[str, dict[str, Any]]
-    phone_numbers: dict[str, str]
-    unreachable_numbers: dict[str, dict[str, Any]]
-
-    def add_call(self, call: Any = None, /, **fields: Any) -> dict[str, Any]: ...
-
-    def place_call(
-        self,
-        *,
-        agent_id: str,
-        from_number: str,
-        to_number: str,
-        dynamic_variables: Mapping[str, Any] | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        **fields: Any,
-    ) -> dict[str, Any]: ...
-
-    def now(self) -> _dt.datetime: ...
-
-
-def _now() -> str:
-    return _format(_dt.datetime.now(_dt.UTC))
-
-
-def _format(value: _dt.datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(_dt.UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="milliseconds") + "Z"
-
-
 def _parse_time(value: Any) -> _dt.datetime | None:
     if not isinstance(value, str):
         return None
@@ -118,7 +88,7 @@ class _Invalid(Exception):
     """A create body the API would reject with 400; the message names the field."""
 
 
-class BatchesMixin:
+class BatchesMixin(CallsMixin):
     """Call batches kept in memory in wire format, served like the real API.
 
     Seed them with :meth:`add_batch` (or create them through the API); their recipients are
@@ -139,6 +109,8 @@ class BatchesMixin:
         self.usage = 0
         self._batch_seq: dict[str, int] = {}
         self._batch_counter = itertools.count()
+        #: The Cartesia-Version each batch was created under (its calls' webhooks use it).
+        self._batch_versions: dict[str, str] = {}
 
     def _batch_routes(self) -> list[Route]:
         return [
@@ -171,11 +143,11 @@ class BatchesMixin:
         else:
             raise TypeError("batch must be a CallBatch or a mapping")
         data.update(fields)
-        now = _now()
+        now = self._stamp()
         data.setdefault("id", f"acb_{uuid.uuid4().hex[:16]}")
         data.setdefault("name", "Fake batch")
         data.setdefault("agent_id", "agent_fake")
-        data.setdefault("from_number_id", "pn_fake_number")
+        data.setdefault("from_number_id", FAKE_PHONE_NUMBER_ID)
         data.setdefault("region", "US")
         data.setdefault("target_concurrency_limit", DEFAULT_TARGET_CONCURRENCY)
         data.setdefault("status", "pending")
@@ -224,8 +196,7 @@ class BatchesMixin:
                 )
         if batch.get("status") == "cancelled":
             return []
-        store = cast(_CallStore, self)
-        now = _format(store.now())
+        now = self._stamp()
         calls: list[dict[str, Any]] = []
         for recipient in batch.get("recipients") or []:
             if recipient.get("status") != "queued":
@@ -252,7 +223,14 @@ class BatchesMixin:
                 "dynamic_variables": dict(recipient.get("dynamic_variables") or {}),
                 "metadata": dict(recipient.get("metadata") or {}),
             }
-            calls.append(store.add_call(**fields))
+            version = self._batch_versions.get(batch_id)
+            if version is not None:
+                self._call_versions[fields["id"]] = version
+            call = self.add_call(**fields)
+            calls.append(call)
+            if status == "completed":
+                self._send_call_event("call_started", call, self.clock)
+            self._send_end_events(call, self.clock)
             recipient["agent_call_id"] = fields["id"]
             recipient["status"] = status
             recipient["end_reason"] = end_reason
@@ -262,25 +240,32 @@ class BatchesMixin:
         return calls
 
     def _from_number(self, batch: Mapping[str, Any]) -> str:
-        numbers = getattr(self, "phone_numbers", None)
-        if isinstance(numbers, Mapping):
-            return str(numbers.get(batch.get("from_number_id"), FAKE_FROM_NUMBER))
-        return FAKE_FROM_NUMBER
+        return self.phone_numbers.get(str(batch.get("from_number_id")), FAKE_FROM_NUMBER)
+
+    def _due_times(self) -> Iterator[float]:
+        yield from super()._due_times()
+        for batch in self.batches.values():
+            scheduled = _parse_time(batch.get("scheduled_at"))
+            if scheduled is not None and batch.get("status") == "pending":
+                yield (scheduled - self.clock_start).total_seconds()
+
+    def _step(self) -> None:
+        super()._step()
+        self._tick_batches()
 
     def _tick_batches(self) -> None:
         """Move every batch along the fake's clock: copy each call's progress to its
         recipient, then dispatch queued recipients into the free concurrency slots."""
-        store = cast(_CallStore, self)
         for batch in self.batches.values():
             recipients = batch.get("recipients")
             if not recipients:
                 continue
             changed = False
             for recipient in recipients:
-                changed |= _follow_call(recipient, store.calls)
+                changed |= _follow_call(recipient, self.calls)
             scheduled = _parse_time(batch.get("scheduled_at"))
             if batch.get("status") not in {"pending", "in_progress"} or (
-                scheduled is not None and store.now() < scheduled
+                scheduled is not None and self.now() < scheduled
             ):
                 if changed:
                     self._settle(batch)
@@ -294,17 +279,18 @@ class BatchesMixin:
                     continue
                 changed = True
                 number = str(recipient.get("to_number"))
-                unreachable = store.unreachable_numbers.get(number)
+                unreachable = self.unreachable_numbers.get(number)
                 if unreachable is not None:
                     message = unreachable.get("message") or "The call could not be placed."
                     _fail_before_dialing(recipient, str(message))
                     continue
-                call = store.place_call(
+                call = self.place_call(
                     agent_id=str(batch.get("agent_id", "agent_fake")),
                     from_number=self._from_number(batch),
                     to_number=number,
                     dynamic_variables=recipient.get("dynamic_variables"),
                     metadata=recipient.get("metadata"),
+                    cartesia_version=self._batch_versions.get(batch["id"]),
                     batch_id=batch["id"],
                 )
                 recipient["agent_call_id"] = call["id"]
@@ -312,7 +298,7 @@ class BatchesMixin:
                 recipient.pop("end_reason", None)
                 free -= 1
             if changed:
-                batch.setdefault("admitted_at", _format(store.now()))
+                batch.setdefault("admitted_at", self._stamp())
                 self._settle(batch)
 
     def _settle(self, batch: dict[str, Any]) -> None:
@@ -329,7 +315,7 @@ class BatchesMixin:
                 batch["status"] = "completed"
             elif any(s not in _NOT_DISPATCHED for s in statuses):
                 batch["status"] = "in_progress"
-        batch["last_updated_at"] = _now()
+        batch["last_updated_at"] = self._stamp()
         batch.update(_counters(recipients))
 
     def _store_batch(self, data: dict[str, Any]) -> None:
@@ -363,11 +349,10 @@ class BatchesMixin:
         except orjson.JSONDecodeError:
             return _bad_request("The request body is not valid JSON.")
         try:
-            fields = _validate_create(body)
+            fields = _validate_create(body, self.now())
         except _Invalid as exc:
             return _bad_request(str(exc))
-        numbers = getattr(self, "phone_numbers", None)
-        if isinstance(numbers, Mapping) and fields["from_number_id"] not in numbers:
+        if fields["from_number_id"] not in self.phone_numbers:
             return json_error(
                 404,
                 "phone_number_not_found",
@@ -380,7 +365,7 @@ class BatchesMixin:
                 402, "usage_limit_reached", "Usage limit reached", _USAGE_LIMIT_MESSAGE
             )
         self.usage += count
-        now = _now()
+        now = self._stamp()
         recipients = [
             {
                 "id": f"acbr_{uuid.uuid4().hex[:16]}",
@@ -412,6 +397,7 @@ class BatchesMixin:
         if "scheduled_at" in fields:
             batch["scheduled_at"] = fields["scheduled_at"]
         self._store_batch(batch)
+        self._batch_versions[batch["id"]] = request_version(request)
         return json_response(
             render_batch(batch, legacy=is_legacy(request), recipients=False), status=201
         )
@@ -444,7 +430,7 @@ class BatchesMixin:
             for recipient in batch.get("recipients") or []:
                 if recipient.get("status") == "queued":
                     recipient["status"] = "cancelled"
-            batch["last_updated_at"] = _now()
+            batch["last_updated_at"] = self._stamp()
             _recount(batch)
         return json_response(render_batch(batch, legacy=is_legacy(request)))
 
@@ -469,7 +455,7 @@ class BatchesMixin:
         if requeued:
             batch["retry_count"] = int(batch.get("retry_count") or 0) + 1
             batch["status"] = "pending"
-            batch["last_updated_at"] = _now()
+            batch["last_updated_at"] = self._stamp()
             _recount(batch)
         return json_response(render_batch(batch, legacy=is_legacy(request)))
 
@@ -533,7 +519,7 @@ def _seed_recipient(recipient: Any, now: str) -> dict[str, Any]:
     return data
 
 
-def _validate_create(body: Any) -> dict[str, Any]:
+def _validate_create(body: Any, now: _dt.datetime) -> dict[str, Any]:
     """The create body as the API would accept it, or :class:`_Invalid` naming the field."""
     if not isinstance(body, dict):
         raise _Invalid("The request body must be a JSON object.")
@@ -577,11 +563,11 @@ def _validate_create(body: Any) -> dict[str, Any]:
             raise _Invalid(f"{key} must be {low}{upper}, got {value}.")
     fields = dict(body)
     if "scheduled_at" in body:
-        fields["scheduled_at"] = _check_scheduled_at(body["scheduled_at"])
+        fields["scheduled_at"] = _check_scheduled_at(body["scheduled_at"], now)
     return fields
 
 
-def _check_scheduled_at(value: Any) -> str:
+def _check_scheduled_at(value: Any, now: _dt.datetime) -> str:
     if not isinstance(value, str):
         raise _Invalid("scheduled_at must be an RFC 3339 string.")
     try:
@@ -590,9 +576,8 @@ def _check_scheduled_at(value: Any) -> str:
         raise _Invalid(f"scheduled_at is not an RFC 3339 date-time: {value!r}.") from None
     if parsed.tzinfo is None:
         raise _Invalid("scheduled_at must carry a UTC offset.")
-    now = _dt.datetime.now(_dt.UTC)
     if parsed <= now:
         raise _Invalid("scheduled_at must be in the future.")
     if parsed > now + _dt.timedelta(days=30):
         raise _Invalid("scheduled_at must be at most 30 days ahead.")
-    return _format(parsed)
+    return format_datetime(parsed)

@@ -1,34 +1,28 @@
-"""The fake server's calls: storage, a controllable clock, and the ``/agents/calls`` routes.
+"""The fake server's calls: storage, seeding, placing calls, and the ``/agents/calls`` routes.
 
-Calls placed through the fake (or seeded with a :class:`Lifecycle`) move ``created`` ->
-``started`` -> ``completed``/``failed`` as the fake's clock advances: ``fake.advance(seconds)``.
-Nothing moves on its own, so tests decide exactly when a call is in which state. A lifecycle's
-:class:`ToolStep` s run while the call is in progress: each adds a tool call to the transcript
-and assigns dynamic variables, as an agent's tool does.
+How stored calls move on the fake's clock (and the webhooks they send) is
+:mod:`._fake_lifecycle`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import math
 import re
-import struct
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import attrs
 from aiohttp import web
 
+from ._fake_audio import Recording
 from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
-from ._fake_versions import is_legacy, render_call
+from ._fake_lifecycle import ClockMixin, Lifecycle, ToolStep
+from ._fake_versions import is_legacy, render_call, request_version
 
 Route = tuple[str, str, Any]
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-_EPOCH = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-_TERMINAL = {"completed", "failed", "cancelled"}
 # What a redaction keeps (everything else is deleted); telephony keeps two keys.
 _KEPT_ON_REDACT = {
     "id",
@@ -50,113 +44,7 @@ _KEPT_ON_REDACT = {
 FAKE_PHONE_NUMBER_ID = "pn_fake_number"
 
 
-def iso(moment: dt.datetime) -> str:
-    """A UTC timestamp as the API writes it: ``2026-03-01T12:00:00Z``."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") + (
-        f".{moment.microsecond:06d}Z" if moment.microsecond else "Z"
-    )
-
-
-@attrs.frozen
-class ToolStep:
-    """A tool call a fake call makes while in progress, assigning dynamic variables.
-
-    When the fake's clock reaches ``at`` seconds after the call started, the fake appends an
-    assistant turn whose tool call carries one ``dynamic_variable_updates`` entry per assigned
-    variable (old value, new value, when), and the call's ``dynamic_variables`` take the new
-    values (so a finished call shows the final ones).
-
-    Attributes:
-        at: seconds after the call started.
-        name: the tool's name.
-        assigns: the dynamic variables it sets (``str``, ``int``, ``float`` or ``bool``).
-        arguments: the arguments the agent passed.
-        result: what the tool returned.
-        tool_id: the configured tool's id.
-    """
-
-    at: float
-    name: str
-    assigns: Mapping[str, Any] = attrs.field(factory=dict)
-    arguments: Mapping[str, Any] = attrs.field(factory=dict)
-    result: str = '{"ok": true}'
-    tool_id: str = "tool_fake"
-
-
-@attrs.define
-class Lifecycle:
-    """When a fake call starts and ends, in seconds on the fake's clock, and how it ends.
-
-    Attributes:
-        starts_at: clock time at which it becomes ``started`` (``None``: never answered).
-        ends_at: clock time at which it ends.
-        outcome: ``"completed"`` or ``"failed"``.
-        end_reason: the ``end_reason`` it ends with.
-        tools: tool calls made while it runs (see :class:`ToolStep`).
-    """
-
-    starts_at: float | None
-    ends_at: float
-    outcome: str = "completed"
-    end_reason: str = "agent_hangup"
-    tools: Sequence[ToolStep] = ()
-
-
-@attrs.define
-class Recording:
-    """A synthetic WAV recording: a 440 Hz tone, generated as it is served (never all in memory).
-
-    Attributes:
-        seconds: its length.
-        sample_rate: samples per second (16-bit mono).
-    """
-
-    seconds: float
-    sample_rate: int = 8000
-
-    @property
-    def data_size(self) -> int:
-        """Bytes of PCM audio after the header."""
-        return int(self.seconds * self.sample_rate) * 2
-
-    @property
-    def size(self) -> int:
-        """Total bytes, header included."""
-        return 44 + self.data_size
-
-    def header(self) -> bytes:
-        """The 44-byte RIFF/WAVE header."""
-        rate = self.sample_rate
-        return (
-            b"RIFF"
-            + struct.pack("<I", 36 + self.data_size)
-            + b"WAVE"
-            + b"fmt "
-            + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-            + b"data"
-            + struct.pack("<I", self.data_size)
-        )
-
-    def chunks(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """The whole file in chunks."""
-        return _tone(self, chunk_size)
-
-
-async def _tone(recording: Recording, chunk_size: int) -> AsyncIterator[bytes]:
-    period = recording.sample_rate // 440 or 1
-    cycle = b"".join(
-        struct.pack("<h", int(8000 * math.sin(2 * math.pi * i / period))) for i in range(period)
-    )
-    block = cycle * max(1, chunk_size // len(cycle))
-    yield recording.header()
-    remaining = recording.data_size
-    while remaining > 0:
-        piece = block[: min(len(block), remaining)]
-        remaining -= len(piece)
-        yield piece
-
-
-class CallsMixin:
+class CallsMixin(ClockMixin):
     """Calls kept in memory in wire format, served like the real API."""
 
     #: Stored calls in wire format (what Get Call returns), by id.
@@ -173,11 +61,9 @@ class CallsMixin:
     #: Tool calls every call placed through the API (Create Outbound Call, batch dispatch)
     #: makes while it runs (see :class:`ToolStep`).
     outbound_tools: list[ToolStep]
-    #: Seconds on the fake's clock (see :meth:`advance`).
-    clock: float
     _active_faults: dict[int, Any]
 
-    def _init_calls(self) -> None:
+    def _init_calls(self, clock_start: dt.datetime) -> None:
         self.calls = {}
         self.logs = {}
         self.recordings = {}
@@ -187,9 +73,7 @@ class CallsMixin:
         }
         self.unreachable_numbers = {}
         self.outbound_tools = []
-        self.clock = 0.0
-        self._lifecycles: dict[str, Lifecycle] = {}
-        self._tools_done: dict[str, int] = {}
+        self._init_clock(clock_start)
 
     def _call_routes(self) -> list[Route]:
         return [
@@ -203,23 +87,6 @@ class CallsMixin:
         ]
 
     # -- seeding and the clock ---------------------------------------------------------------
-
-    def now(self) -> dt.datetime:
-        """The fake clock as a datetime (it starts at 2026-03-01T12:00:00Z)."""
-        return _EPOCH + dt.timedelta(seconds=self.clock)
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward; scheduled calls start and end accordingly."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
-        self.clock += seconds
-        for call_id in list(self._lifecycles):
-            self._apply_lifecycle(call_id)
-
-    async def sleep(self, seconds: float) -> None:
-        """An async sleep that advances the fake clock instead of waiting: pass it as
-        ``Backoff(sleep=fake.sleep)`` to run polling code instantly."""
-        self.advance(seconds)
 
     def add_call(
         self,
@@ -265,35 +132,6 @@ class CallsMixin:
             self._lifecycles[call_id] = lifecycle
             self._apply_lifecycle(call_id)
         return data
-
-    def _apply_lifecycle(self, call_id: str) -> None:
-        life = self._lifecycles.get(call_id)
-        call = self.calls.get(call_id)
-        if life is None or call is None:
-            return
-        if (
-            life.starts_at is not None
-            and self.clock >= life.starts_at
-            and call["status"] == "created"
-        ):
-            call["status"] = "started"
-            call["start_time"] = iso(_EPOCH + dt.timedelta(seconds=life.starts_at or 0.0))
-        if life.starts_at is not None and call["status"] == "started":
-            done = self._tools_done.get(call_id, 0)
-            for step in life.tools[done:]:
-                if min(self.clock, life.ends_at) < life.starts_at + step.at:
-                    break
-                _run_tool(call, step, done)
-                done += 1
-            self._tools_done[call_id] = done
-        if self.clock >= life.ends_at and call["status"] not in _TERMINAL:
-            self._end_call(call, life.outcome, life.end_reason, life.ends_at)
-
-    def _end_call(self, call: dict[str, Any], outcome: str, reason: str, at: float) -> None:
-        call["status"] = outcome
-        call["end_reason"] = reason
-        call["end_time"] = iso(_EPOCH + dt.timedelta(seconds=at))
-        self._lifecycles.pop(call["id"], None)
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -390,6 +228,7 @@ class CallsMixin:
                 to_number=number,
                 dynamic_variables=item.get("dynamic_variables"),
                 metadata=item.get("metadata"),
+                cartesia_version=request_version(request),
             )
             results.append({"number": number, "agent_call_id": call["id"]})
         return json_response({"calls": results})
@@ -402,12 +241,19 @@ class CallsMixin:
         to_number: str,
         dynamic_variables: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        cartesia_version: str | None = None,
         **fields: Any,
     ) -> dict[str, Any]:
         """Store an outbound call placed now: ``created``, ``started`` 1 s later, ended 30 s
-        later, running :attr:`outbound_tools` meanwhile; returns its wire form."""
+        later, running :attr:`outbound_tools` meanwhile; returns its wire form.
+
+        Its webhooks take the shapes of ``cartesia_version`` (default: 2026-08-14).
+        """
+        call_id = f"ac_{uuid.uuid4().hex[:16]}"
+        if cartesia_version is not None:
+            self._call_versions[call_id] = cartesia_version
         return self.add_call(
-            id=f"ac_{uuid.uuid4().hex[:16]}",
+            id=call_id,
             agent_id=agent_id,
             status="created",
             telephony_params={"to": to_number, "from": from_number, "direction": "outbound"},
@@ -457,7 +303,7 @@ class CallsMixin:
         kept = {k: telephony[k] for k in ("call_sid", "connection_type") if k in telephony}
         if kept:
             redacted["telephony_params"] = kept
-        redacted["redacted_at"] = call.get("redacted_at") or iso(self.now())
+        redacted["redacted_at"] = call.get("redacted_at") or self._stamp()
         self.calls[call["id"]] = redacted
         self.logs.pop(call["id"], None)
         self.recordings.pop(call["id"], None)
@@ -472,7 +318,7 @@ class CallsMixin:
                 {"message": message, "description": "Logs may be missing while the call runs."},
                 status=404,
             )
-        return json_response({"call_id": call_id, "logs": lines, "updated_at": iso(self.now())})
+        return json_response({"call_id": call_id, "logs": lines, "updated_at": self._stamp()})
 
     async def _get_audio(self, request: web.Request) -> web.StreamResponse:
         call_id = request.match_info["call_id"]
@@ -537,41 +383,6 @@ def _with_null_old_values(data: dict[str, Any]) -> dict[str, Any]:
             for update in tool.get("dynamic_variable_updates") or []:
                 update.setdefault("old_value", None)
     return data
-
-
-def _run_tool(call: dict[str, Any], step: ToolStep, number: int) -> None:
-    """Append ``step``'s tool call to ``call``'s transcript and apply its assignments."""
-    variables = call.setdefault("dynamic_variables", {})
-    tool_call_id = f"tc_{call['id'].removeprefix('ac_')}_{number + 1:02d}"
-    updates = []
-    for name, value in step.assigns.items():
-        updates.append(
-            {
-                "variable_name": name,
-                "old_value": variables.get(name),
-                "new_value": value,
-                "updated_at": float(step.at),
-                "tool_id": step.tool_id,
-                "tool_call_id": tool_call_id,
-            }
-        )
-        variables[name] = value
-    tool_call: dict[str, Any] = {
-        "id": tool_call_id,
-        "name": step.name,
-        "arguments": dict(step.arguments),
-        "result": step.result,
-    }
-    if updates:
-        tool_call["dynamic_variable_updates"] = updates
-    call.setdefault("transcript", []).append(
-        {
-            "role": "assistant",
-            "start_timestamp": float(step.at),
-            "end_timestamp": float(step.at) + 0.5,
-            "tool_calls": [tool_call],
-        }
-    )
 
 
 def _parse_bound(value: str) -> dt.datetime | None:

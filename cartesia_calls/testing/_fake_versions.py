@@ -18,8 +18,11 @@ __all__ = [
     "CURRENT",
     "LEGACY",
     "is_legacy",
+    "is_legacy_version",
     "render_batch",
     "render_call",
+    "render_turn",
+    "request_version",
 ]
 
 #: The version whose shapes the fake answers in by default.
@@ -42,10 +45,19 @@ _LEGACY_TURN_KEYS: Final = frozenset(
 )
 
 
+def request_version(request: web.Request) -> str:
+    """The ``Cartesia-Version`` a request asked for (2026-08-14 when it names none)."""
+    return request.headers.get("Cartesia-Version", CURRENT).strip() or CURRENT
+
+
+def is_legacy_version(version: str) -> bool:
+    """Whether ``version`` gets 2026-03-01 shapes (a dated version before 2026-08-14)."""
+    return bool(_DATE.fullmatch(version)) and version < CURRENT
+
+
 def is_legacy(request: web.Request) -> bool:
     """Whether ``request`` asked for 2026-03-01 shapes (a dated version before 2026-08-14)."""
-    version = request.headers.get("Cartesia-Version", CURRENT).strip()
-    return bool(_DATE.fullmatch(version)) and version < CURRENT
+    return is_legacy_version(request_version(request))
 
 
 def render_call(call: Mapping[str, Any], *, legacy: bool) -> dict[str, Any]:
@@ -55,14 +67,14 @@ def render_call(call: Mapping[str, Any], *, legacy: bool) -> dict[str, Any]:
     transcript = out.get("transcript")
     if isinstance(transcript, list):
         out["transcript"] = [
-            turn
-            for turn in (_render_turn(t, legacy=legacy) for t in transcript)
-            if turn is not None
+            turn for turn in (render_turn(t, legacy=legacy) for t in transcript) if turn is not None
         ]
     return out
 
 
-def _render_turn(turn: Mapping[str, Any], *, legacy: bool) -> dict[str, Any] | None:
+def render_turn(turn: Mapping[str, Any], *, legacy: bool) -> dict[str, Any] | None:
+    """A stored transcript turn in the version's shape (``None``: the version has no such
+    turn)."""
     if legacy:
         out = dict(turn)
         tools = out.get("tool_calls")

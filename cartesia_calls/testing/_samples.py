@@ -14,16 +14,27 @@ Everything here is deterministic: the same call comes out of every run, byte for
 (latencies, pauses) comes from a :class:`random.Random` seeded with the call's id, never from the
 global random state. Phone numbers are from ranges reserved for fiction (``555-01xx``, Ofcom's
 drama ranges).
+
+What is said lives in package data, ``data/samples.json``, read the first time it is needed: a
+script per sample call (lines of ``{"assistant": text, "tools": [...]}``, ``{"user": text}``,
+``{"event": name, "metadata": {...}}`` or ``{"metric": name, "value": number}``, plus the
+call's fields), and the support conversation :func:`make_call` cycles through. This module turns
+them into calls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+import orjson
+
+from .._converter import format_datetime
 from .._models import AgentCall
 
 if TYPE_CHECKING:
@@ -49,9 +60,12 @@ _BATCH_CALL_PREFIX = "ac_refill_"
 _DENTAL = "agent_dental_frontdesk"
 _FIBER = "agent_fiber_support"
 _PHARMACY = "agent_pharmacy_refills"
-_DENTAL_NUMBER = "+14155550100"
-_FIBER_NUMBER = "+442079460000"
-_PHARMACY_NUMBER = "+13125550100"
+#: Each agent's own number (it answers there, or calls from there).
+_NUMBERS: Final[Mapping[str, str]] = {
+    _DENTAL: "+14155550100",
+    _FIBER: "+442079460000",
+    _PHARMACY: "+13125550100",
+}
 _DEPLOYMENTS: Final[Mapping[str, tuple[str, str, str]]] = {
     _DENTAL: ("ad_dental_01", "av_dental_07", "US"),
     _FIBER: ("ad_fiber_02", "av_fiber_12", "EU"),
@@ -59,56 +73,77 @@ _DEPLOYMENTS: Final[Mapping[str, tuple[str, str, str]]] = {
 }
 
 
-# -- a tiny script language --------------------------------------------------------------------
+# -- the data ------------------------------------------------------------------------------------
 
 
-class _Tool(NamedTuple):
-    name: str
-    arguments: dict[str, Any]
-    result: str
-    seconds: float = 0.6  # how long the tool took (a pause before the agent speaks again)
-    assigns: dict[str, Any] = {}  # noqa: RUF012 - dynamic variables it sets (never mutated)
+@functools.cache
+def _raw() -> bytes:
+    """``data/samples.json``, read once."""
+    return resources.files(__package__).joinpath("data", "samples.json").read_bytes()
 
 
-class _Say(NamedTuple):
-    role: str  # "user" or "assistant"
-    text: str
-    tools: tuple[_Tool, ...] = ()
-    interrupted: bool = False
+def _data() -> dict[str, Any]:
+    """The sample data, parsed anew: nothing handed out is shared between callers."""
+    data: dict[str, Any] = orjson.loads(_raw())
+    return data
 
 
-class _Event(NamedTuple):
-    event: str
-    metadata: dict[str, Any]
+class _Bench(NamedTuple):
+    """What :func:`make_call`'s calls are made of."""
+
+    script: tuple[tuple[str, str], ...]  # (role, text), cycled through
+    tools: tuple[tuple[str, tuple[str, ...]], ...]  # (tool name, its parameters)
+    events: tuple[str, ...]
+    metrics: tuple[str, ...]
 
 
-class _Metric(NamedTuple):
-    name: str
-    value: float
+@functools.cache
+def _bench() -> _Bench:
+    bench = _data()["bench"]
+    return _Bench(
+        script=tuple((role, text) for role, text in bench["script"]),
+        tools=tuple((name, tuple(params)) for name, params in bench["tools"]),
+        events=tuple(bench["events"]),
+        metrics=tuple(bench["metrics"]),
+    )
 
 
-_Line: TypeAlias = _Say | _Event | _Metric
+def _log_time(moment: dt.datetime) -> str:
+    """A log line's time: RFC 3339 to the millisecond (``...T09:14:03.512Z``)."""
+    return format_datetime(moment).replace("000Z", "Z")
 
 
-def _agent(text: str, *tools: _Tool, interrupted: bool = False) -> _Say:
-    return _Say("assistant", text, tools, interrupted)
+def _user_turn(
+    text: str,
+    start: float,
+    rng: random.Random,
+    *,
+    vad: tuple[int, ...],
+    stt: tuple[float, float],
+) -> tuple[dict[str, Any], float]:
+    """A user turn starting at ``start`` and how long it lasts: ``vad`` are the
+    ``vad_buffer_ms`` to pick from, ``stt`` the range of ``stt_ttfb``."""
+    duration = 0.34 * len(text.split()) + rng.uniform(0.2, 0.6)
+    turn = {
+        "role": "user",
+        "start_timestamp": start,
+        "end_timestamp": round(start + duration, 3),
+        "text": text,
+        "vad_buffer_ms": rng.choice(vad),
+        "stt_ttfb": round(rng.uniform(*stt), 3),
+    }
+    return turn, duration
 
 
-def _user(text: str) -> _Say:
-    return _Say("user", text)
-
-
-def _iso(moment: dt.datetime) -> str:
-    text = moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
-    return text.replace("+00:00", "Z").replace(".000Z", "Z")
+# -- scripts to calls -----------------------------------------------------------------------------
 
 
 def _transcript(
-    script: Sequence[_Line],
+    script: Sequence[Mapping[str, Any]],
     rng: random.Random,
     *,
     prefix: str,
-    variables: dict[str, Any] | None = None,
+    variables: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Wire-format turns for a script, with plausible timing and latency figures. Tools that
     assign dynamic variables record the updates and change ``variables`` in place."""
@@ -116,31 +151,31 @@ def _transcript(
     clock = round(rng.uniform(0.3, 0.8), 3)
     tool_number = 0
     for line in script:
-        if isinstance(line, _Event | _Metric):
+        if "event" in line or "metric" in line:
             at = round(clock, 3)
             turn: dict[str, Any] = {"role": "system", "start_timestamp": at, "end_timestamp": at}
-            if isinstance(line, _Event):
+            if "event" in line:
                 turn["log_event"] = {
-                    "event": line.event,
-                    "metadata": line.metadata,
+                    "event": line["event"],
+                    "metadata": line["metadata"],
                     "timestamp": at,
                 }
             else:
-                turn["log_metric"] = {"name": line.name, "value": line.value, "timestamp": at}
+                turn["log_metric"] = {
+                    "name": line["metric"],
+                    "value": line["value"],
+                    "timestamp": at,
+                }
             turns.append(turn)
             continue
-        words = line.text.split()
+        role = "user" if "user" in line else "assistant"
+        text: str = line[role]
+        words = text.split()
         start = round(clock, 3)
-        if line.role == "user":
-            duration = 0.34 * len(words) + rng.uniform(0.2, 0.6)
-            turn = {
-                "role": "user",
-                "start_timestamp": start,
-                "end_timestamp": round(start + duration, 3),
-                "text": line.text,
-                "vad_buffer_ms": rng.choice((200, 300, 300, 400)),
-                "stt_ttfb": round(rng.uniform(0.09, 0.32), 3),
-            }
+        if role == "user":
+            turn, duration = _user_turn(
+                text, start, rng, vad=(200, 300, 300, 400), stt=(0.09, 0.32)
+            )
         else:
             chunks = []
             at = start
@@ -149,84 +184,81 @@ def _transcript(
                 chunks.append({"text": " ".join(piece), "start_timestamp": round(at, 3)})
                 at += 0.31 * len(piece)
             duration = at - start + 0.15
-            if line.interrupted:
+            interrupted = bool(line.get("interrupted"))
+            if interrupted:
                 duration *= 0.6
             turn = {
                 "role": "assistant",
                 "start_timestamp": start,
                 "end_timestamp": round(start + duration, 3),
-                "text": line.text,
+                "text": text,
                 "text_chunks": chunks,
-                "end_reason": "interrupted" if line.interrupted else "tts_completed",
+                "end_reason": "interrupted" if interrupted else "tts_completed",
                 "tts_ttfb": round(rng.uniform(0.16, 0.42), 3),
             }
-            if line.tools:
+            if line.get("tools"):
                 calls = []
-                for tool in line.tools:
+                for tool in line["tools"]:
                     tool_number += 1
                     tool_call: dict[str, Any] = {
                         "id": f"tool_{prefix}_{tool_number:03d}",
-                        "name": tool.name,
-                        "arguments": tool.arguments,
-                        "result": tool.result,
+                        "name": tool["name"],
+                        "arguments": tool["arguments"],
+                        "result": tool["result"],
                     }
-                    if tool.assigns and variables is not None:
+                    assigns: dict[str, Any] = tool.get("assigns") or {}
+                    if assigns:
                         tool_call["dynamic_variable_updates"] = [
                             {
                                 "variable_name": name,
                                 "old_value": variables.get(name),
                                 "new_value": value,
                                 "updated_at": round(start + duration, 3),
-                                "tool_id": f"tool_cfg_{tool.name}",
+                                "tool_id": f"tool_cfg_{tool['name']}",
                                 "tool_call_id": tool_call["id"],
                             }
-                            for name, value in tool.assigns.items()
+                            for name, value in assigns.items()
                         ]
-                        variables.update(tool.assigns)
+                        variables.update(assigns)
                     calls.append(tool_call)
-                    duration += tool.seconds
+                    # how long the tool took: a pause before the agent speaks again
+                    duration += tool.get("seconds", 0.6)
                 turn["tool_calls"] = calls
         turns.append(turn)
         clock = start + duration + rng.uniform(0.35, 1.1)
     return turns
 
 
-def _call(
-    call_id: str,
-    agent_id: str,
-    *,
-    start: str,
-    script: Sequence[_Line] = (),
-    length: float | None = None,
-    status: str = "completed",
-    end_reason: str = "agent_hangup",
-    direction: str = "inbound",
-    caller: str | None = None,
-    summary: str | None = None,
-    error_message: str | None = None,
-    metadata: dict[str, Any] | None = None,
-    dynamic_variables: dict[str, Any] | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    """A call in wire format (both versions' fields: each version's view shows its own);
-    ``length`` (seconds) defaults to the end of the transcript. ``dynamic_variables`` are the
-    initial values; tools that assign variables leave the final ones in the call."""
+def _call(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A sample call in wire format (both versions' fields: each version's view shows its own).
+
+    ``spec`` holds the call's script and fields (``length``, seconds, defaults to the end of
+    the transcript; ``dynamic_variables`` are the initial values, tools that assign variables
+    leave the final ones in the call), or, as ``record``, the wire form itself.
+    """
+    if "record" in spec:
+        return dict(spec["record"])
+    call_id: str = spec["id"]
+    agent_id: str = spec["agent_id"]
     rng = random.Random(call_id)  # noqa: S311 - reproducible sample data, not secrets
-    variables = dict(dynamic_variables or {})
-    transcript = _transcript(script, rng, prefix=call_id.removeprefix("ac_"), variables=variables)
+    variables = dict(spec.get("dynamic_variables") or {})
+    transcript = _transcript(
+        spec.get("script", ()), rng, prefix=call_id.removeprefix("ac_"), variables=variables
+    )
+    length = spec.get("length")
     if length is None:
         length = (transcript[-1]["end_timestamp"] if transcript else 0.0) + rng.uniform(0.8, 2.0)
-    started = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+    started = dt.datetime.fromisoformat(spec["start"])
     deployment, version, region = _DEPLOYMENTS[agent_id]
-    own = {_DENTAL: _DENTAL_NUMBER, _FIBER: _FIBER_NUMBER, _PHARMACY: _PHARMACY_NUMBER}[agent_id]
-    other = caller or "+14155550134"
+    own, other = _NUMBERS[agent_id], spec.get("caller") or "+14155550134"
+    direction = spec.get("direction", "inbound")
     data: dict[str, Any] = {
         "id": call_id,
         "agent_id": agent_id,
         "agent_name": SAMPLE_AGENTS[agent_id],
-        "status": status,
-        "start_time": _iso(started),
-        "end_time": _iso(started + dt.timedelta(seconds=round(length, 3))),
+        "status": spec.get("status", "completed"),
+        "start_time": format_datetime(started),
+        "end_time": format_datetime(started + dt.timedelta(seconds=round(length, 3))),
         "transcript": transcript,
         "telephony_params": {
             "to": own if direction == "inbound" else other,
@@ -236,391 +268,20 @@ def _call(
             "connection_type": "websocket",
         },
         "telephony_account_type": "cartesia",
-        "summary": summary,
-        "error_message": error_message,
-        "end_reason": end_reason,
+        "summary": spec.get("summary"),
+        "error_message": spec.get("error_message"),
+        "end_reason": spec.get("end_reason", "agent_hangup"),
         "deployment_id": deployment,
         "deployment_version_id": version,
         "deployment_region": region,
-        "zdr_enabled": False,
-        "metadata": metadata or {},
+        "zdr_enabled": bool(spec.get("zdr_enabled")),
+        "metadata": spec.get("metadata") or {},
         "dynamic_variables": variables,
     }
-    data.update(extra)
+    if data["zdr_enabled"]:
+        # Zero data retention: nothing said on the call is kept, nor its dynamic variables.
+        del data["transcript"], data["dynamic_variables"]
     return {k: v for k, v in data.items() if v is not None}
-
-
-# -- the data set -------------------------------------------------------------------------------
-
-_GREETING = "Thanks for calling Bright Smile Dental, this is Maya. How can I help you today?"
-_FIBER_GREETING = (
-    "Hi, you've reached Acme Fiber support. I'm Sam, a virtual assistant. What can I help with?"
-)
-
-
-def _dental_calls() -> list[dict[str, Any]]:
-    reschedule: list[_Line] = [
-        _agent(_GREETING),
-        _user("Hi Maya. I have a cleaning on Thursday and I need to move it; something came up."),
-        _agent("No problem, I can help with that. Can I get the phone number on your account?"),
-        _user(
-            "Sure, the one I'm calling from. Four one five, five five five, zero one three four."
-        ),
-        _agent(
-            "Thanks, one moment while I pull that up.",
-            _Tool(
-                "lookup_patient",
-                {"phone": "+14155550134"},
-                '{"patient_id": "pt_20931", "name": "Jordan Lee", "next_appointment": '
-                '{"id": "appt_88412", "type": "cleaning", "provider": "Dr. Patel", '
-                '"starts_at": "2026-03-05T15:30:00-08:00"}}',
-                0.4,
-            ),
-        ),
-        _agent(
-            "I see you, Jordan. Your cleaning with Dr. Patel is this Thursday at three thirty. "
-            "What day would work better?"
-        ),
-        _user("Do you have anything early next week? Monday or Tuesday morning?"),
-        _agent(
-            "Let me check Dr. Patel's calendar.",
-            _Tool(
-                "find_open_slots",
-                {
-                    "provider": "Dr. Patel",
-                    "appointment_type": "cleaning",
-                    "date_from": "2026-03-09",
-                    "date_to": "2026-03-10",
-                    "part_of_day": "morning",
-                },
-                '{"slots": ["2026-03-09T08:30:00-07:00", "2026-03-10T09:00:00-07:00", '
-                '"2026-03-10T11:15:00-07:00"]}',
-                0.9,
-            ),
-        ),
-        _agent(
-            "Dr. Patel has Monday at eight thirty, or Tuesday at nine or at eleven fifteen.",
-            interrupted=True,
-        ),
-        _user("Tuesday at nine is perfect."),
-        _agent(
-            "Great, moving you to Tuesday, March tenth at nine a.m.",
-            _Tool(
-                "reschedule_appointment",
-                {"appointment_id": "appt_88412", "starts_at": "2026-03-10T09:00:00-07:00"},
-                '{"status": "confirmed", "confirmation_code": "BSD-4471"}',
-                0.7,
-            ),
-        ),
-        _Event(
-            "appointment_rescheduled",
-            {"appointment_id": "appt_88412", "from": "2026-03-05T15:30", "to": "2026-03-10T09:00"},
-        ),
-        _agent(
-            "You're all set. Your confirmation code is B S D four four seven one, and you'll get "
-            "a text reminder the day before. Is there anything else I can help with?"
-        ),
-        _user("No, that's it. Thanks so much!"),
-        _agent("You're welcome, Jordan. Have a great day!"),
-        _Metric("llm_ttft_ms", 312.0),
-    ]
-    insurance: list[_Line] = [
-        _agent(_GREETING),
-        _user("Hi, I just moved here and I'm looking for a dentist. Do you take Delta Dental PPO?"),
-        _agent(
-            "Let me check that for you.",
-            _Tool(
-                "check_insurance",
-                {"carrier": "Delta Dental", "plan_type": "PPO"},
-                '{"in_network": true, "notes": "Preventive care usually covered at 100%"}',
-            ),
-        ),
-        _agent(
-            "Good news: we're in network with Delta Dental PPO, and preventive visits like "
-            "cleanings are usually covered in full. Would you like to book a new patient exam?"
-        ),
-        _user("Not yet, I need to check my schedule first. What are your hours?"),
-        _agent(
-            "We're open Monday through Friday from eight to six, and Saturdays from nine to two."
-        ),
-        _user("Okay, great. I'll call back. Bye!"),
-    ]
-    emergency: list[_Line] = [
-        _agent(
-            "Thanks for calling Bright Smile Dental. The office is closed right now, but I can "
-            "still help. What's going on?"
-        ),
-        _user("I chipped a tooth at dinner and it really hurts. Like, a lot."),
-        _agent("I'm sorry, that sounds painful. Is there any bleeding, or swelling in your jaw?"),
-        _user("A little bleeding. No swelling."),
-        _agent(
-            "Thank you. I'm connecting you with our on-call dentist, Dr. Alvarez, right now. "
-            "Please stay on the line.",
-            _Tool(
-                "page_on_call",
-                {
-                    "reason": "chipped tooth, pain 8/10, minor bleeding",
-                    "callback_number": "+15105550187",
-                },
-                '{"paged": true, "provider": "Dr. Alvarez", "eta_seconds": 20}',
-                1.2,
-            ),
-        ),
-        _Event("transfer_to_human", {"target": "on_call", "provider": "Dr. Alvarez"}),
-        _agent("Dr. Alvarez is joining the call now."),
-    ]
-    silence: list[_Line] = [
-        _agent(_GREETING),
-        _agent("Hello? Are you still there?"),
-        _agent("I'm not hearing anything, so I'll end the call. Please call back any time."),
-    ]
-    return [
-        _call(
-            "ac_dental_reschedule",
-            _DENTAL,
-            start="2026-03-01T09:14:03Z",
-            script=reschedule,
-            summary="Jordan Lee moved a Thursday 3:30 pm cleaning with Dr. Patel to Tuesday, "
-            "March 10 at 9:00 am (confirmation BSD-4471). A text reminder will be sent the day "
-            "before.",
-            metadata={"clinic": "mission-st"},
-        ),
-        _call(
-            "ac_dental_insurance",
-            _DENTAL,
-            start="2026-03-01T08:47:22Z",
-            script=insurance,
-            end_reason="client_hangup",
-            caller="+16505550172",
-            summary="A prospective new patient asked whether Delta Dental PPO is accepted (it is "
-            "in network) and asked for opening hours; no appointment was booked.",
-            metadata={"clinic": "mission-st"},
-        ),
-        _call(
-            "ac_dental_emergency",
-            _DENTAL,
-            start="2026-02-28T17:32:10Z",
-            script=emergency,
-            caller="+15105550187",
-            summary="An after-hours caller with a painful chipped tooth and minor bleeding was "
-            "triaged and transferred to the on-call dentist, Dr. Alvarez.",
-            metadata={"clinic": "mission-st", "after_hours": True},
-        ),
-        {
-            # Deleted through the API: only the record and a few routing fields are left.
-            "id": "ac_dental_redacted",
-            "agent_id": _DENTAL,
-            "agent_name": SAMPLE_AGENTS[_DENTAL],
-            "status": "completed",
-            "start_time": "2026-02-28T11:05:44Z",
-            "end_time": "2026-02-28T11:09:02Z",
-            "end_reason": "client_hangup",
-            "telephony_params": {
-                "call_sid": "CA5d1e0c2b9a8f47e6b3c1d0a9f8e7d6c5",
-                "connection_type": "websocket",
-            },
-            "telephony_account_type": "cartesia",
-            "deployment_id": "ad_dental_01",
-            "deployment_version_id": "av_dental_07",
-            "deployment_region": "US",
-            "zdr_enabled": False,
-            "redacted_at": "2026-02-28T16:00:00Z",
-        },
-        _call(
-            "ac_dental_silence",
-            _DENTAL,
-            start="2026-02-27T14:10:05Z",
-            script=silence,
-            length=24.0,
-            end_reason="inactivity",
-            caller="+14085550166",
-            summary="No response from the caller; the agent ended the call after 20 seconds of "
-            "silence.",
-        ),
-    ]
-
-
-def _fiber_calls() -> list[dict[str, Any]]:
-    outage: list[_Line] = [
-        _agent(_FIBER_GREETING),
-        _user("My internet's been down since this morning. The light on the box is blinking red."),
-        _agent("Sorry about that. What's the address on the account?"),
-        _user("It's twenty two Harbour Road, flat three."),
-        _agent(
-            "Thanks, checking your area now.",
-            _Tool(
-                "check_outage",
-                {"address": "22 Harbour Road, Flat 3"},
-                '{"outage": true, "area": "Harbour district", "cause": "fibre cut during '
-                'roadworks", "eta": "2026-03-01T16:00:00Z"}',
-                0.8,
-            ),
-        ),
-        _agent(
-            "There's a known outage in the Harbour district. A fibre cable was cut during "
-            "roadworks, and engineers expect service back by four p.m. today."
-        ),
-        _user("Ugh. Okay. Can I get a credit for the downtime?"),
-        _agent(
-            "Yes. I've opened a ticket for a service credit; it will show on your next bill.",
-            _Tool(
-                "create_ticket",
-                {
-                    "account_id": "acct_55120",
-                    "type": "service_credit",
-                    "reason": "outage 2026-03-01",
-                },
-                '{"ticket_id": "TCK-190233", "credit_eur": 4.5}',
-                0.6,
-            ),
-        ),
-        _Metric("tool_latency_ms", 640.0),
-        _user("Can you text me when it's fixed?"),
-        _agent(
-            "Done: you'll get a text as soon as the Harbour district is back online. "
-            "Anything else?",
-            _Tool(
-                "subscribe_outage_updates",
-                {"phone": "+447700900321", "outage_area": "Harbour district"},
-                '{"subscribed": true}',
-                0.3,
-            ),
-        ),
-        _user("No, that's all. Thanks, Sam."),
-    ]
-    failing: list[_Line] = [
-        _agent(_FIBER_GREETING),
-        _user("I want to know why my bill went up this month."),
-        _agent(
-            "Let me look at your account.",
-            _Tool("get_account", {"phone": "+447700900654"}, "error: timed out after 10.0s", 10.0),
-        ),
-        _Event("agent_error", {"exception": "TimeoutError", "tool": "get_account"}),
-    ]
-    zdr = _call(
-        "ac_fiber_zdr",
-        _FIBER,
-        start="2026-03-01T07:58:12Z",
-        length=187.4,
-        caller="+447700900118",
-        zdr_enabled=True,
-    )
-    # Zero data retention: nothing said on the call is kept, nor its dynamic variables.
-    del zdr["transcript"], zdr["dynamic_variables"]
-    return [
-        _call(
-            "ac_fiber_outage",
-            _FIBER,
-            start="2026-03-01T10:22:41Z",
-            script=outage,
-            end_reason="client_hangup",
-            caller="+447700900321",
-            summary="The caller's connection was down because of a fibre cut in the Harbour "
-            "district (fix expected by 16:00). A service credit ticket (TCK-190233) was opened and "
-            "the caller subscribed to outage text updates.",
-            metadata={"account_id": "acct_55120", "plan": "fibre_500"},
-        ),
-        zdr,
-        _call(
-            "ac_fiber_error",
-            _FIBER,
-            start="2026-02-28T21:41:09Z",
-            script=failing,
-            status="failed",
-            end_reason="error",
-            caller="+447700900654",
-            error_message="Agent code raised TimeoutError in tool 'get_account': the billing API "
-            "did not answer within 10 s.",
-            summary="The caller asked why their bill went up; the call failed when the billing "
-            "lookup timed out.",
-        ),
-    ]
-
-
-def _pharmacy_calls() -> list[dict[str, Any]]:
-    refill: list[_Line] = [
-        _agent(
-            "Hi, this is the automated assistant from Northside Pharmacy, calling for Dana. "
-            "Is this Dana?"
-        ),
-        _user("Yes, speaking."),
-        _agent(
-            "Great. Your refill of lisinopril, ten milligrams, is ready. Would you like to pick it "
-            "up, or have it delivered?"
-        ),
-        _user("I'll pick it up. Tomorrow afternoon?"),
-        _agent(
-            "Perfect, I'll hold it at the counter for you.",
-            _Tool(
-                "confirm_refill",
-                {"rx_number": "RX-448120", "fulfilment": "pickup", "pickup_date": "2026-03-02"},
-                '{"held_until": "2026-03-09", "copay_usd": 5.0}',
-                0.5,
-                {"pickup_date": "2026-03-02", "copay_usd": 5.0, "refill_confirmed": True},
-            ),
-        ),
-        _agent("It's on hold until March ninth, and your copay is five dollars. Anything else?"),
-        _user("Nope, thank you."),
-        _agent("Thanks, Dana. Goodbye!"),
-    ]
-    voicemail: list[_Line] = [
-        _Event("voicemail_detected", {"confidence": 0.97}),
-        _agent(
-            "Hi, this is Northside Pharmacy calling for Tom with a message about a prescription. "
-            "Please call us back at three one two, five five five, zero one hundred. Thank you."
-        ),
-    ]
-    return [
-        _call(
-            "ac_refill_dana",
-            _PHARMACY,
-            start="2026-03-01T11:00:04Z",
-            script=refill,
-            direction="outbound",
-            caller="+13125550144",
-            summary="Dana confirmed pickup of her lisinopril 10 mg refill tomorrow afternoon; it "
-            "is held until March 9 with a $5 copay.",
-            metadata={"patient_first_name": "Dana", "rx_number": "RX-448120"},
-            dynamic_variables={"patient_first_name": "Dana", "rx_number": "RX-448120"},
-        ),
-        _call(
-            "ac_refill_marcus",
-            _PHARMACY,
-            start="2026-03-01T11:00:05Z",
-            length=60.0,
-            status="failed",
-            end_reason="dial_no_answer",
-            direction="outbound",
-            caller="+13125550178",
-            error_message="Nobody answered within the 60 s ringing timeout.",
-            metadata={"patient_first_name": "Marcus", "rx_number": "RX-448377"},
-            dynamic_variables={"patient_first_name": "Marcus", "rx_number": "RX-448377"},
-        ),
-        _call(
-            "ac_refill_priya",
-            _PHARMACY,
-            start="2026-03-01T11:00:06Z",
-            length=4.0,
-            status="failed",
-            end_reason="dial_busy",
-            direction="outbound",
-            caller="+13125550191",
-            error_message="The line was busy.",
-            metadata={"patient_first_name": "Priya", "rx_number": "RX-449002"},
-            dynamic_variables={"patient_first_name": "Priya", "rx_number": "RX-449002"},
-        ),
-        _call(
-            "ac_refill_tom",
-            _PHARMACY,
-            start="2026-03-01T11:00:07Z",
-            script=voicemail,
-            direction="outbound",
-            caller="+13125550123",
-            summary="Reached voicemail; left a message asking Tom to call the pharmacy back.",
-            metadata={"patient_first_name": "Tom", "rx_number": "RX-447915"},
-            dynamic_variables={"patient_first_name": "Tom", "rx_number": "RX-447915"},
-        ),
-    ]
 
 
 def sample_calls() -> list[AgentCall]:
@@ -639,9 +300,7 @@ def sample_calls() -> list[AgentCall]:
     results, ``system`` turns with a ``log_event`` or ``log_metric``. Every call is built fresh
     (the models are frozen, but their dicts and lists are not shared between calls).
     """
-    return [
-        AgentCall.from_dict(data) for data in _dental_calls() + _fiber_calls() + _pharmacy_calls()
-    ]
+    return [AgentCall.from_dict(_call(spec)) for spec in _data()["calls"]]
 
 
 def sample_logs(call: AgentCall) -> list[str] | None:
@@ -652,7 +311,7 @@ def sample_logs(call: AgentCall) -> list[str] | None:
     start = call.start_time
 
     def at(seconds: float) -> str:
-        return _iso(start + dt.timedelta(seconds=seconds))
+        return _log_time(start + dt.timedelta(seconds=seconds))
 
     params = call.telephony_params
     route = f"{params.from_} -> {params.to}" if params is not None else "unknown route"
@@ -707,7 +366,7 @@ def seed_samples(fake: FakeCartesia) -> list[AgentCall]:
     Returns:
         The calls that were added.
     """
-    from ._fake_calls import Recording  # noqa: PLC0415 - aiohttp only when a fake is in use
+    from ._fake_audio import Recording  # noqa: PLC0415 - aiohttp only when a fake is in use
 
     calls = sample_calls()
     recipients = []
@@ -750,38 +409,9 @@ def seed_samples(fake: FakeCartesia) -> list[AgentCall]:
 
 # -- calls of any length, for benchmarks and stress tests --------------------------------------
 
-_BENCH_SCRIPT: Final[tuple[tuple[str, str], ...]] = (
-    ("assistant", "Thanks for calling Acme support, this is Ava. How can I help you today?"),
-    ("user", "Hi, I'd like to check on an order I placed last week. It hasn't arrived yet."),
-    ("assistant", "Of course. Could you give me the order number, please?"),
-    ("user", "Sure, it's four two seven one, nine nine zero."),
-    ("assistant", "Thanks. Let me look that up for you."),
-    (
-        "assistant",
-        "Your package left our warehouse on Monday and should arrive tomorrow before noon.",
-    ),
-    ("user", "Oh good. Can you send me the tracking link by text?"),
-    ("assistant", "Done. You should get it in the next minute or so."),
-    ("user", "While I have you, I also want to update my delivery address for future orders."),
-    ("assistant", "Sure. What's the new address?"),
-    ("user", "It's eighteen Elm Street, apartment four B, Springfield, zero one one zero three."),
-    ("assistant", "Got it, I've updated your address. Is there anything else I can help with?"),
-    ("user", "Actually yes, I was charged twice for shipping on that order."),
-    ("assistant", "I'm sorry about that. I can see the duplicate charge, and I've refunded it."),
-    ("user", "Great, thank you so much."),
-    ("assistant", "You're welcome! Have a great day."),
-)
-_BENCH_TOOLS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
-    ("lookup_order", ("order_id", "customer_id")),
-    ("send_sms", ("phone", "template")),
-    ("update_address", ("street", "city", "postcode")),
-    ("issue_refund", ("order_id", "amount", "reason")),
-)
-_BENCH_EVENTS: Final = ("intent_detected", "sentiment_analyzed", "crm_synced", "handoff_considered")
-_BENCH_METRICS: Final = ("llm_ttft_ms", "tokens_generated", "interruption_count", "asr_confidence")
-
 
 def _bench_turns(count: int, rng: random.Random, prefix: str) -> list[dict[str, Any]]:
+    script, tool_specs, events, metrics = _bench()
     turns: list[dict[str, Any]] = []
     clock = 0.4
     tools = 0
@@ -790,31 +420,23 @@ def _bench_turns(count: int, rng: random.Random, prefix: str) -> list[dict[str, 
         if index % 10 == 9:
             turn: dict[str, Any] = {"role": "system", "start_timestamp": at, "end_timestamp": at}
             if index % 20 == 19:
-                name = _BENCH_METRICS[(index // 20) % len(_BENCH_METRICS)]
+                name = metrics[(index // 20) % len(metrics)]
                 turn["log_metric"] = {
                     "name": name,
                     "value": round(rng.uniform(0.5, 900.0), 3),
                     "timestamp": at,
                 }
             else:
-                event = _BENCH_EVENTS[(index // 10) % len(_BENCH_EVENTS)]
+                event = events[(index // 10) % len(events)]
                 score = round(rng.random(), 3)
                 turn["log_event"] = {"event": event, "metadata": {"score": score}, "timestamp": at}
             turns.append(turn)
             clock += 0.05
             continue
-        role, text = _BENCH_SCRIPT[index % len(_BENCH_SCRIPT)]
+        role, text = script[index % len(script)]
         words = text.split()
         if role == "user":
-            duration = 0.34 * len(words) + rng.uniform(0.2, 0.6)
-            turn = {
-                "role": "user",
-                "start_timestamp": at,
-                "end_timestamp": round(at + duration, 3),
-                "text": text,
-                "vad_buffer_ms": rng.choice((200, 300, 400)),
-                "stt_ttfb": round(rng.uniform(0.08, 0.35), 3),
-            }
+            turn, duration = _user_turn(text, at, rng, vad=(200, 300, 400), stt=(0.08, 0.35))
         else:
             chunks = [
                 {"text": " ".join(words[i : i + 7]), "start_timestamp": round(at + 0.31 * i, 3)}
@@ -832,7 +454,7 @@ def _bench_turns(count: int, rng: random.Random, prefix: str) -> list[dict[str, 
                 "tts_ttfb": round(rng.uniform(0.09, 0.45), 3),
             }
             if index % 6 == 4:
-                name, params = _BENCH_TOOLS[tools % len(_BENCH_TOOLS)]
+                name, params = tool_specs[tools % len(tool_specs)]
                 tools += 1
                 turn["tool_calls"] = [
                     {
@@ -898,8 +520,8 @@ def make_call(
             "agent_id": agent_id,
             "agent_name": agent_name,
             "status": status,
-            "start_time": _iso(start),
-            "end_time": _iso(start + dt.timedelta(seconds=round(length, 3))),
+            "start_time": format_datetime(start),
+            "end_time": format_datetime(start + dt.timedelta(seconds=round(length, 3))),
             "transcript": transcript,
             "telephony_params": {
                 "to": "+14155550100",
