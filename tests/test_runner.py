@@ -9,12 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
@@ -25,7 +21,7 @@ import pytest
 
 from cartesia_calls._runner import LoopRunner, get_runner
 
-from .helpers import wait_for_child
+from .helpers import in_forked_child, run_python
 
 LOOP_THREAD = "cartesia-calls-io"
 
@@ -311,38 +307,22 @@ def test_get_runner_is_one_runner_per_process() -> None:
 def test_a_forked_child_gets_a_loop_of_its_own(runner: LoopRunner) -> None:
     parent_loop = runner.run(current_thread)
     generation = runner.generation
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns about forking a process that has threads: that is the point.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through its exit code only
-        code = 1
-        try:
-            child_loop = runner.run(current_thread)
-            ok = child_loop.name == LOOP_THREAD and child_loop is not parent_loop
-            code = 0 if ok and runner.generation != generation else 2
-        finally:
-            os._exit(code)
-    assert wait_for_child(pid) == 0
+
+    def child() -> int:
+        child_loop = runner.run(current_thread)
+        ok = child_loop.name == LOOP_THREAD and child_loop is not parent_loop
+        return 0 if ok and runner.generation != generation else 2
+
+    assert in_forked_child(child) == 0
     assert runner.run(current_thread) is parent_loop
     assert runner.generation == generation
-
-
-def run_script(script: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True,
-        text=True,
-        timeout=15,
-        check=False,
-    )
 
 
 def test_interpreter_exit_closes_sessions_nobody_closed() -> None:
     # An aiohttp session a sync client never closed: the exit hook closes it on the loop, so
     # aiohttp has nothing to warn about, and exit is prompt.
     started = time.monotonic()
-    result = run_script(
+    result = run_python(
         """
         import threading
         import aiohttp
@@ -373,7 +353,7 @@ def test_interpreter_exit_closes_sessions_nobody_closed() -> None:
 def test_a_forked_child_that_used_the_runner_exits_normally() -> None:
     # Not os._exit(): the child runs its exit hooks and finalizers, none of which may wait on
     # the parent's loop thread (it does not exist in the child).
-    result = run_script(
+    result = run_python(
         """
         import os, time, warnings
         from cartesia_calls._runner import get_runner
@@ -406,7 +386,7 @@ def test_a_forked_child_that_used_the_runner_exits_normally() -> None:
 
 def test_a_wedged_loop_does_not_hang_interpreter_exit() -> None:
     started = time.monotonic()
-    result = run_script(
+    result = run_python(
         """
         import threading, time
         from cartesia_calls._runner import get_runner
