@@ -17,7 +17,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cartesia_calls.cli import main
-from cartesia_calls.testing import FakeCartesia
 
 KEY = "sk_car_cli_test_SECRET_0123456789"
 #: ``pytestmark = CLI_FAKE``: the module's ``fake`` accepts :data:`KEY` and holds the samples.
@@ -32,22 +31,23 @@ class Invoke(Protocol):
     ) -> Result: ...
 
 
-def invoker(fake: FakeCartesia) -> Invoke:
-    """Run ``cartesia-calls`` in-process against ``fake``; every run is checked for the key."""
+def invoker(base_url: str, key: str = KEY, *, columns: int = 120) -> Invoke:
+    """Run ``cartesia-calls`` in-process against the API at ``base_url`` with ``key`` in the
+    environment; every run is checked for the key and a traceback."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         environment = {
-            "CARTESIA_API_KEY": KEY,
-            "CARTESIA_BASE_URL": fake.base_url,
-            "COLUMNS": "120",
+            "CARTESIA_API_KEY": key,
+            "CARTESIA_BASE_URL": base_url,
+            "COLUMNS": str(columns),
             **(env or {}),
         }
         result = runner.invoke(main, list(args), input=input, env=environment)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
-        assert KEY not in result.output
-        assert KEY not in result.stderr
+        assert key not in result.output
+        assert key not in result.stderr
         assert "Traceback" not in result.output
         return result
 

@@ -85,29 +85,28 @@ def fake(request: pytest.FixtureRequest) -> FakeCartesia:
     return server
 
 
-def _new_fake(options: dict[str, Any]) -> tuple[FakeCartesia, bool]:
-    options = dict(options)
-    samples = bool(options.pop("samples", False))
-    return FakeCartesia(**options), samples
+def _new(options: dict[str, Any]) -> FakeCartesia:
+    """A FakeCartesia of ``options`` (but ``samples``), not started yet."""
+    return FakeCartesia(**{name: value for name, value in options.items() if name != "samples"})
+
+
+def _seed(server: FakeCartesia, options: dict[str, Any]) -> FakeCartesia:
+    if options.get("samples"):
+        seed_samples(server)
+    return server
 
 
 @pytest.fixture
 async def _fake_on_loop(fake_options: dict[str, Any]) -> AsyncIterator[FakeCartesia]:
-    server, samples = _new_fake(fake_options)
-    async with server:
-        if samples:
-            seed_samples(server)
-        yield server
+    async with _new(fake_options) as server:
+        yield _seed(server, fake_options)
 
 
 @pytest.fixture
 def threaded_fake(fake_options: dict[str, Any]) -> Iterator[FakeCartesia]:
     """A running FakeCartesia on a thread (and event loop) of its own."""
-    server, samples = _new_fake(fake_options)
-    with server.run_in_thread():
-        if samples:
-            seed_samples(server)
-        yield server
+    with _new(fake_options).run_in_thread() as server:
+        yield _seed(server, fake_options)
 
 
 # -- the clients -------------------------------------------------------------------------------
@@ -158,7 +157,7 @@ def cli(fake: FakeCartesia) -> Invoke:
     ``pytestmark = CLI_FAKE``); every run is checked for the key and a traceback."""
     from .cli_support import invoker  # noqa: PLC0415 - click is an extra only the CLI tests need
 
-    return invoker(fake)
+    return invoker(fake.base_url)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from cartesia_calls.testing import FakeCartesia, Lifecycle
 from cartesia_calls.testing._fake_versions import render_call
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID, SAMPLE_CALL_ID
 
-from .cli_support import CLI_FAKE, KEY, SCRIPT, Invoke, error_line, serve_fake
+from .cli_support import CLI_FAKE, KEY, SCRIPT, Invoke, error_line, invoker, serve_fake
 
 DENTAL = "agent_dental_frontdesk"
 DENTAL_IDS = [
@@ -625,11 +625,7 @@ def test_serve_fake_serves_the_samples_until_ctrl_c(tmp_path: Path) -> None:
     with serve_fake(script=SCRIPT) as (url, key, banner):
         assert url.startswith("http://127.0.0.1:")
         assert f"export CARTESIA_BASE_URL={url} CARTESIA_API_KEY={key}" in banner[4]
-        result = CliRunner().invoke(
-            main,
-            ["list", "--agent-id", DENTAL, "--json"],
-            env={"CARTESIA_API_KEY": key, "CARTESIA_BASE_URL": url},
-        )
+        result = invoker(url, key)("list", "--agent-id", DENTAL, "--json")
         assert result.exit_code == 0, result.output
         assert len(result.stdout.splitlines()) == 5
 

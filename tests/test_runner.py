@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 
@@ -408,23 +408,16 @@ def test_a_wedged_loop_does_not_hang_interpreter_exit() -> None:
     assert time.monotonic() - started < 8
 
 
-def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
-    runner: LoopRunner,
-) -> None:
-    started = threading.Event()
-    unwound = threading.Event()
+def shut_down_while_waiting(
+    runner: LoopRunner, wait: Callable[[], object], started: threading.Event
+) -> list[BaseException]:
+    """Call ``wait`` on a thread, shut ``runner`` down once ``started`` is set, and return what
+    the call raised; the thread must stop waiting."""
     raised: list[BaseException] = []
-
-    async def hang() -> None:
-        started.set()
-        try:
-            await anyio.sleep_forever()
-        finally:
-            unwound.set()
 
     def call() -> None:
         try:
-            runner.run(hang)
+            wait()
         except BaseException as exc:
             raised.append(exc)
 
@@ -434,6 +427,23 @@ def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
     runner.shutdown(timeout=1)
     caller.join(5)
     assert not caller.is_alive()
+    return raised
+
+
+def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
+    runner: LoopRunner,
+) -> None:
+    started = threading.Event()
+    unwound = threading.Event()
+
+    async def hang() -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            unwound.set()
+
+    raised = shut_down_while_waiting(runner, lambda: runner.run(hang), started)
     assert unwound.is_set()
     assert [type(exc) for exc in raised] == [CancelledError]
 
@@ -442,7 +452,6 @@ def test_an_async_cm_cancelled_before_it_entered_stops_the_caller_waiting(
     runner: LoopRunner,
 ) -> None:
     started = threading.Event()
-    raised: list[BaseException] = []
 
     @asynccontextmanager
     async def never_opens() -> AsyncIterator[None]:
@@ -451,16 +460,8 @@ def test_an_async_cm_cancelled_before_it_entered_stops_the_caller_waiting(
         yield  # pragma: no cover
 
     def enter() -> None:
-        try:
-            with runner.wrap_async_cm(never_opens()):
-                pytest.fail("entered")  # pragma: no cover
-        except BaseException as exc:
-            raised.append(exc)
+        with runner.wrap_async_cm(never_opens()):
+            pytest.fail("entered")  # pragma: no cover
 
-    caller = threading.Thread(target=enter)
-    caller.start()
-    assert started.wait(5)
-    runner.shutdown(timeout=1)
-    caller.join(5)
-    assert not caller.is_alive()
+    raised = shut_down_while_waiting(runner, enter, started)
     assert [type(exc) for exc in raised] == [CancelledError]
