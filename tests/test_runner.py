@@ -132,6 +132,22 @@ def ctrl_c_once(started: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+class Hang:
+    """A coroutine function that waits forever: ``started`` is set once it runs, ``unwound``
+    once its cancellation has finished unwinding."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.unwound = threading.Event()
+
+    async def __call__(self) -> None:
+        self.started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            self.unwound.set()
+
+
 needs_pthread_kill = pytest.mark.skipif(
     not hasattr(signal, "pthread_kill"), reason="needs pthread_kill"
 )
@@ -139,21 +155,12 @@ needs_pthread_kill = pytest.mark.skipif(
 
 @needs_pthread_kill
 def test_ctrl_c_cancels_the_call_on_the_loop(runner: LoopRunner) -> None:
-    started = threading.Event()
-    unwound = threading.Event()
-
-    async def hang() -> None:
-        started.set()
-        try:
-            await anyio.sleep_forever()
-        finally:
-            unwound.set()
-
-    with ctrl_c_once(started):
+    hang = Hang()
+    with ctrl_c_once(hang.started):
         runner.run(hang)
 
     # The coroutine saw the cancellation, and had finished unwinding before run() re-raised.
-    assert unwound.is_set()
+    assert hang.unwound.is_set()
     assert runner.run(add, 2, 3) == 5
 
 
@@ -433,18 +440,9 @@ def shut_down_while_waiting(
 def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
     runner: LoopRunner,
 ) -> None:
-    started = threading.Event()
-    unwound = threading.Event()
-
-    async def hang() -> None:
-        started.set()
-        try:
-            await anyio.sleep_forever()
-        finally:
-            unwound.set()
-
-    raised = shut_down_while_waiting(runner, lambda: runner.run(hang), started)
-    assert unwound.is_set()
+    hang = Hang()
+    raised = shut_down_while_waiting(runner, lambda: runner.run(hang), hang.started)
+    assert hang.unwound.is_set()
     assert [type(exc) for exc in raised] == [CancelledError]
 
 
