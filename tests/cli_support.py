@@ -1,5 +1,6 @@
-"""What the command line tests share: a fake on its own thread, an ``invoke`` that checks every
-run for a leaked key or a traceback, and readers of the one-line errors."""
+"""What the command line tests share: the mark that makes ``fake`` the CLI's (it accepts
+:data:`KEY`; ``conftest.cli`` runs the CLI against it), an ``invoke`` that checks every run for a
+leaked key or a traceback, readers of the one-line errors, and ``serve-fake`` in a subprocess."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+import pytest
 from click.testing import CliRunner, Result
 
 from cartesia_calls.cli import main
-from cartesia_calls.testing import FakeCartesia, seed_samples
 
 KEY = "sk_car_cli_test_SECRET_0123456789"
+#: ``pytestmark = CLI_FAKE``: the module's ``fake`` accepts :data:`KEY` and holds the samples.
+CLI_FAKE = pytest.mark.fake(api_key=KEY, samples=True)
 #: The installed console script (``None`` when the package is not installed with its scripts).
 SCRIPT = shutil.which("cartesia-calls", path=str(Path(sys.executable).parent))
 
@@ -28,31 +31,23 @@ class Invoke(Protocol):
     ) -> Result: ...
 
 
-def running_fake(*, seed: bool = True) -> Iterator[FakeCartesia]:
-    """A FakeCartesia accepting :data:`KEY`, on its own thread, seeded with the samples."""
-    server = FakeCartesia(api_key=KEY)
-    with server.run_in_thread():
-        if seed:
-            seed_samples(server)
-        yield server
-
-
-def invoker(fake: FakeCartesia) -> Invoke:
-    """Run ``cartesia-calls`` in-process against ``fake``; every run is checked for the key."""
+def invoker(base_url: str, key: str = KEY, *, columns: int = 120) -> Invoke:
+    """Run ``cartesia-calls`` in-process against the API at ``base_url`` with ``key`` in the
+    environment; every run is checked for the key and a traceback."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         environment = {
-            "CARTESIA_API_KEY": KEY,
-            "CARTESIA_BASE_URL": fake.base_url,
-            "COLUMNS": "120",
+            "CARTESIA_API_KEY": key,
+            "CARTESIA_BASE_URL": base_url,
+            "COLUMNS": str(columns),
             **(env or {}),
         }
         result = runner.invoke(main, list(args), input=input, env=environment)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
-        assert KEY not in result.output
-        assert KEY not in result.stderr
+        assert key not in result.output
+        assert key not in result.stderr
         assert "Traceback" not in result.output
         return result
 
@@ -81,11 +76,13 @@ def command_line(*args: str) -> list[str]:
 
 
 @contextmanager
-def serve_fake(*args: str) -> Iterator[tuple[str, str, list[str]]]:
-    """Run ``cartesia-calls serve-fake --port 0 ARGS`` in a subprocess; yields the base URL and
-    key it printed, and its banner (up to "Press Ctrl-C"). Stopped with Ctrl-C (SIGINT)."""
+def serve_fake(*args: str, script: str | None = None) -> Iterator[tuple[str, str, list[str]]]:
+    """Run ``cartesia-calls serve-fake --port 0 ARGS`` in a subprocess (through the console
+    ``script`` if given, else ``python -m``); yields the base URL and key it printed, and its
+    banner (up to "Press Ctrl-C"). Stopped with Ctrl-C (SIGINT): it must exit 0, "Stopped."."""
+    command = ("serve-fake", "--port", "0", *args)
     child = subprocess.Popen(
-        command_line("serve-fake", "--port", "0", *args),
+        [script, *command] if script is not None else command_line(*command),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

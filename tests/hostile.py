@@ -27,7 +27,8 @@ redirected to); :func:`server_tls` makes the context from a ``trustme`` authorit
 connection, ``CONNECT`` tunnels) that records what it was asked.
 
 The builders at the end (:func:`call`, :func:`page`, :func:`wav`, :func:`deep_json`,
-:data:`ESCAPES`...) make the usual hostile payloads.
+:data:`ESCAPES`...) make the usual hostile payloads; :func:`assert_no_key` checks that the key is
+nowhere an exception can reach (its causes, arguments, attributes and what they hold).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import socket
 import ssl
 import struct
 import threading
+import types
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -158,22 +160,22 @@ class Wire:
 Script = Callable[[Request, Wire], Awaitable[None]]
 
 
-class HostileServer:
-    """Serves every request on loopback with ``script``; ``async with`` starts and stops it."""
+class _LoopbackServer:
+    """An asyncio server on 127.0.0.1 (``async with`` starts and stops it, cancelling the
+    connections still open); a subclass answers each connection in ``_serve``."""
 
-    def __init__(self, script: Script, *, ssl_context: ssl.SSLContext | None = None) -> None:
-        self.script = script
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.ssl_context = ssl_context
-        self.requests: list[Request] = []
+        self.url = ""
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.base_url = ""
 
     async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.ssl_context)
-        port = self._server.sockets[0].getsockname()[1]
+        self._server = await asyncio.start_server(
+            self._connection, "127.0.0.1", 0, ssl=self.ssl_context
+        )
         scheme = "https" if self.ssl_context is not None else "http"
-        self.base_url = f"{scheme}://127.0.0.1:{port}"
+        self.url = f"{scheme}://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
         return self
 
     async def __aexit__(
@@ -190,6 +192,32 @@ class HostileServer:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._server.wait_closed()
 
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self._serve(reader, writer)
+        finally:
+            self._tasks.discard(task)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class HostileServer(_LoopbackServer):
+    """Serves every request on loopback with ``script``; ``async with`` starts and stops it."""
+
+    def __init__(self, script: Script, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(ssl_context)
+        self.script = script
+        self.requests: list[Request] = []
+
+    @property
+    def base_url(self) -> str:
+        """The server's URL (``https://`` with an ``ssl_context``), once it has started."""
+        return self.url
+
     def client(self, **options: Any) -> AsyncClient:
         """An AsyncClient for this server: no retries and instant backoff unless overridden,
         and short timeouts (a hostile server must not make a test wait long)."""
@@ -203,9 +231,6 @@ class HostileServer:
         return sum(1 for r in self.requests if path is None or r.path == path)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
         wire = Wire(writer)
         try:
             while not wire.closed:
@@ -222,7 +247,6 @@ class HostileServer:
         ):
             pass
         finally:
-            self._tasks.discard(task)
             if not wire.closed:
                 writer.close()
 
@@ -234,7 +258,7 @@ def server_tls(authority: trustme.CA) -> ssl.SSLContext:
     return context
 
 
-class ForwardProxy:
+class ForwardProxy(_LoopbackServer):
     """A minimal HTTP proxy on loopback: ``CONNECT host:port`` opens a tunnel; an absolute-form
     request (``GET http://host:port/path``) is forwarded to its origin (one per connection).
 
@@ -243,29 +267,10 @@ class ForwardProxy:
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self.seen: list[tuple[str, dict[str, str]]] = []
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.url = ""
-
-    async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
         upstream: asyncio.StreamWriter | None = None
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -303,7 +308,6 @@ class ForwardProxy:
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
         finally:
-            self._tasks.discard(task)
             for stream in (upstream, writer):
                 if stream is not None:
                     stream.close()
@@ -431,3 +435,53 @@ BAD_GZIP = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"this is not deflate d
 def gzip_bomb(size: int) -> bytes:
     """``size`` zero bytes, gzipped (about a thousandth of ``size``)."""
     return gzip.compress(b"\0" * size, compresslevel=9)
+
+
+# -- the key nowhere an exception reaches ----------------------------------------------------------
+
+_OPAQUE = (
+    str,
+    bytes,
+    int,
+    float,
+    types.TracebackType,
+    types.FrameType,
+    types.ModuleType,
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    types.CodeType,
+    type,
+)
+
+
+def reachable(root: object) -> Iterator[object]:
+    """Every object an exception holds: its cause and context chains, args, notes, attributes
+    (``__dict__`` and slots), and what containers among them hold. Tracebacks are not entered:
+    they hold the frames of the code that ran, not the exception's data."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if obj is None or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        yield obj
+        if isinstance(obj, _OPAQUE):
+            continue
+        if isinstance(obj, BaseException):
+            stack += [obj.__cause__, obj.__context__, *obj.args, *getattr(obj, "__notes__", [])]
+        if isinstance(obj, Mapping):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, list | tuple | set | frozenset):
+            stack += list(obj)
+        stack += list(getattr(obj, "__dict__", {}).values())
+        for klass in type(obj).__mro__:
+            for slot in getattr(klass, "__slots__", ()):
+                stack.append(getattr(obj, slot, None))
+
+
+def assert_no_key(error: BaseException, key: str = SECRET) -> None:
+    """``key`` is in the text (``str`` or ``repr``) of nothing :func:`reachable` from ``error``."""
+    found = [obj for obj in reachable(error) if key in repr(obj) or key in str(obj)]
+    assert not found, f"the key is reachable from {type(error).__name__}: {found[:3]!r}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -30,23 +29,6 @@ from .helpers import SleepRecorder
 
 BATCHES = "/agents/calls/batches"
 NUMBERS = ["+14155550101", "+14155550102", "+14155550103"]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        yield server
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia, sleeps: SleepRecorder) -> AsyncIterator[AsyncClient]:
-    async with fake.client(backoff=sleeps.backoff()) as c:
-        yield c
 
 
 def _required(**overrides: Any) -> dict[str, Any]:

@@ -3,45 +3,23 @@ fake's clock: every wait of the poll loop moves the fake forward instead of slee
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from cartesia_calls import AsyncClient, Backoff, CallBatch, NotFoundError, WaitTimeoutError
+from cartesia_calls import AsyncClient, CallBatch, NotFoundError, WaitTimeoutError
 from cartesia_calls._batches import _wait_is_over
 from cartesia_calls.testing import FakeCartesia
+
+from .helpers import SleepRecorder
 
 NUMBERS = ["+14155550101", "+14155550102", "+14155550103"]
 
 
-class FakeTime:
-    """A ``Backoff.sleep`` that moves the fake's clock by the time asked, and records it."""
-
-    def __init__(self, fake: FakeCartesia) -> None:
-        self.fake = fake
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        self.fake.advance(seconds)
-
-
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        yield server
-
-
-@pytest.fixture
-def clock(fake: FakeCartesia) -> FakeTime:
-    return FakeTime(fake)
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia, clock: FakeTime) -> AsyncIterator[AsyncClient]:
-    async with fake.client(backoff=Backoff(sleep=clock)) as c:
-        yield c
+def sleeps(fake: FakeCartesia) -> SleepRecorder:
+    """The client's waits move the fake's clock (and are recorded)."""
+    return SleepRecorder(fake)
 
 
 async def new_batch(client: AsyncClient, **options: Any) -> CallBatch:
@@ -55,7 +33,7 @@ async def new_batch(client: AsyncClient, **options: Any) -> CallBatch:
 
 
 async def test_wait_returns_once_every_call_has_ended(
-    fake: FakeCartesia, client: AsyncClient, clock: FakeTime
+    fake: FakeCartesia, client: AsyncClient, sleeps: SleepRecorder
 ) -> None:
     fake.unreachable_numbers[NUMBERS[1]] = {"message": "Number cannot be dialed."}
     batch = await new_batch(client, target_concurrency_limit=2)
@@ -69,9 +47,9 @@ async def test_wait_returns_once_every_call_has_ended(
     # Every poll was reported, the last one being the answer; earlier ones were still going.
     assert seen[-1] == done
     assert all(not b.all_calls_ended for b in seen[:-1])
-    assert len(seen) == len(clock.delays) + 1
+    assert len(seen) == len(sleeps.delays) + 1
     # Polls start 2 s apart and grow by half up to the cap.
-    assert clock.delays[:6] == [2, 3, 4.5, 6.75, 8, 8]
+    assert sleeps.delays[:6] == [2, 3, 4.5, 6.75, 8, 8]
     assert fake.request_count("GET", f"/agents/calls/batches/{batch.id}") == len(seen)
 
 
@@ -87,17 +65,17 @@ async def test_dispatch_only_returns_while_calls_still_run(
 
 
 async def test_an_ended_batch_is_returned_at_once(
-    fake: FakeCartesia, client: AsyncClient, clock: FakeTime
+    fake: FakeCartesia, client: AsyncClient, sleeps: SleepRecorder
 ) -> None:
     batch = await new_batch(client)
     fake.dial_batch(batch.id)
     done = await client.batches.wait(batch.id, timeout=0)
     assert done.all_calls_ended is True
-    assert clock.delays == []
+    assert sleeps.delays == []
 
 
 async def test_timeout_raises_with_the_batch_and_its_progress(
-    fake: FakeCartesia, client: AsyncClient, clock: FakeTime
+    fake: FakeCartesia, client: AsyncClient, sleeps: SleepRecorder
 ) -> None:
     batch = await new_batch(client, target_concurrency_limit=1)
     with pytest.raises(WaitTimeoutError) as caught:
@@ -107,8 +85,8 @@ async def test_timeout_raises_with_the_batch_and_its_progress(
     assert error.last_status == "in_progress"
     assert str(error) == f"batch {batch.id!r} was still in_progress (1 of 3 calls ended) after 40s"
     # The deadline is kept on the fake's time: the last wait is cut to what is left.
-    assert sum(clock.delays) == 40
-    assert clock.delays == [10, 15, 15]
+    assert sum(sleeps.delays) == 40
+    assert sleeps.delays == [10, 15, 15]
 
 
 async def test_an_unknown_batch_is_not_found(client: AsyncClient) -> None:

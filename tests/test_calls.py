@@ -9,7 +9,6 @@ import math
 import threading
 import tracemalloc
 import wave
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,31 +29,7 @@ from cartesia_calls import (
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording, ToolStep
 
 from .helpers import SleepRecorder
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
-    async with fake.client(backoff=SleepRecorder().backoff()) as c:
-        yield c
-
-
-def seed(fake: FakeCartesia, count: int, agent_id: str = "agent_1") -> list[str]:
-    """Seed ``count`` calls with distinct start times; returns their ids newest first."""
-    for i in range(count):
-        fake.add_call(
-            id=f"ac_{i:03d}",
-            agent_id=agent_id,
-            start_time=f"2026-03-01T12:{i // 60:02d}:{i % 60:02d}Z",
-            transcript=[{"role": "user", "start_timestamp": 0, "end_timestamp": 1, "text": "hi"}],
-        )
-    return [f"ac_{i:03d}" for i in reversed(range(count))]
-
+from .helpers import seed_calls as seed
 
 # -- list ---------------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import anyio
 import pytest
@@ -11,20 +10,15 @@ import pytest
 from cartesia_calls import AsyncClient
 from cartesia_calls.testing import FakeCartesia, Recording
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        server.add_call(id="ac_1", recording=Recording(seconds=60.0))
-        server.add_call(id="ac_2")
-        yield server
+# One connection: a request that leaked its connection would make the next one hang.
+pytestmark = pytest.mark.client(connection_limit=1, timeout=5)
 
 
 @pytest.fixture
-async def client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
-    # One connection: a request that leaked its connection would make the next one hang.
-    async with fake.client(connection_limit=1, timeout=5) as c:
-        yield c
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    fake.add_call(id="ac_1", recording=Recording(seconds=60.0))
+    fake.add_call(id="ac_2")
+    return fake
 
 
 async def wait_for_request(fake: FakeCartesia, count: int = 1) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from cartesia_calls.testing import FakeCartesia, Lifecycle
 from cartesia_calls.testing._fake_versions import render_call
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID, SAMPLE_CALL_ID
 
-from .cli_support import KEY, SCRIPT, Invoke, error_line, invoker, running_fake
+from .cli_support import CLI_FAKE, KEY, SCRIPT, Invoke, error_line, invoker, serve_fake
 
 DENTAL = "agent_dental_frontdesk"
 DENTAL_IDS = [
@@ -44,15 +43,7 @@ DENTAL_IDS = [
     "ac_dental_silence",
 ]
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    yield from running_fake()
-
-
-@pytest.fixture
-def cli(fake: FakeCartesia) -> Invoke:
-    return invoker(fake)
+pytestmark = CLI_FAKE
 
 
 def closed_port() -> int:
@@ -631,36 +622,12 @@ def test_demo_in_a_subprocess_without_key_or_network() -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
 def test_serve_fake_serves_the_samples_until_ctrl_c(tmp_path: Path) -> None:
     assert SCRIPT is not None
-    child = subprocess.Popen(
-        [SCRIPT, "serve-fake", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # A child inherits an ignored SIGINT from a shell's background job: restore it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
-    )
-    try:
-        assert child.stdout is not None
-        banner = [child.stdout.readline() for _ in range(5)]
-        url = banner[0].split(" on ")[1].split()[0]
+    with serve_fake(script=SCRIPT) as (url, key, banner):
         assert url.startswith("http://127.0.0.1:")
-        key = banner[1].removeprefix("API key: ").strip()
         assert f"export CARTESIA_BASE_URL={url} CARTESIA_API_KEY={key}" in banner[4]
-        result = CliRunner().invoke(
-            main,
-            ["list", "--agent-id", DENTAL, "--json"],
-            env={"CARTESIA_API_KEY": key, "CARTESIA_BASE_URL": url},
-        )
+        result = invoker(url, key)("list", "--agent-id", DENTAL, "--json")
         assert result.exit_code == 0, result.output
         assert len(result.stdout.splitlines()) == 5
-        child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=20)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
-    assert child.returncode == 0
-    assert err.strip() == "Stopped."
 
 
 def test_serve_fake_on_a_busy_port() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,13 @@ import pytest
 from click.testing import Result
 
 import cartesia_calls
-from cartesia_calls import AsyncClient, Backoff, CallBatch
+from cartesia_calls import AsyncClient, CallBatch
 from cartesia_calls.cli._render_batches import tally, tally_text
 from cartesia_calls.testing import FakeCartesia
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID
 
-from .cli_support import Invoke, error_line, invoker, running_fake, usage_error
+from .cli_support import CLI_FAKE, Invoke, error_line, usage_error
+from .helpers import SleepRecorder
 
 BATCHES = "/agents/calls/batches"
 REQUIRED = ["--name", "Reminders", "--agent-id", "agent_1", "--from-number-id", "pn_fake_number"]
@@ -29,32 +29,20 @@ CSV = (
     "+14155550102,Grace,,,false,02139\r\n"
 )
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    yield from running_fake()
-
-
-@pytest.fixture
-def cli(fake: FakeCartesia) -> Invoke:
-    return invoker(fake)
+pytestmark = CLI_FAKE
 
 
 @pytest.fixture
 def fake_time(monkeypatch: pytest.MonkeyPatch, fake: FakeCartesia) -> list[float]:
     """The CLI's waits move the fake's clock instead of sleeping; returns the waits."""
-    waits: list[float] = []
-
-    async def advance(seconds: float) -> None:
-        waits.append(seconds)
-        fake.advance(seconds)
+    sleeps = SleepRecorder(fake)
 
     class FastClient(AsyncClient):
         def __init__(self, **options: Any) -> None:
-            super().__init__(backoff=Backoff(sleep=advance), **options)
+            super().__init__(backoff=sleeps.backoff(), **options)
 
     monkeypatch.setattr(cartesia_calls, "AsyncClient", FastClient)
-    return waits
+    return sleeps.delays
 
 
 def recipients_file(tmp_path: Path, text: str = CSV) -> str:

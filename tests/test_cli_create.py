@@ -4,27 +4,18 @@ retried, every option checked before anything is sent."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from cartesia_calls.cli._variables import typed
 from cartesia_calls.testing import FakeCartesia
 
-from .cli_support import Invoke, error_line, invoker, running_fake, usage_error
+from .cli_support import KEY, Invoke, error_line, usage_error
 
 CALLS = "/agents/calls"
 REQUIRED = ["--agent-id", "agent_1", "--from-number-id", "pn_fake_number"]
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    yield from running_fake(seed=False)
-
-
-@pytest.fixture
-def cli(fake: FakeCartesia) -> Invoke:
-    return invoker(fake)
+pytestmark = pytest.mark.fake(api_key=KEY)  # no samples: the tests count what was placed
 
 
 def placed(fake: FakeCartesia) -> list[str]:

@@ -6,29 +6,20 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 import cartesia_calls._audio
 from cartesia_calls import AsyncClient
-from cartesia_calls.testing import FakeCartesia, seed_samples
+from cartesia_calls.testing import FakeCartesia
 from cartesia_calls.testing._samples import SAMPLE_CALL_ID
 
-from .cli_support import Invoke, error_line, invoker, running_fake, usage_error
+from .cli_support import CLI_FAKE, Invoke, error_line, usage_error
 
 DENTAL = "agent_dental_frontdesk"
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    yield from running_fake()
-
-
-@pytest.fixture
-def cli(fake: FakeCartesia) -> Invoke:
-    return invoker(fake)
+pytestmark = CLI_FAKE
 
 
 def writers(target: Path) -> dict[str, list[str]]:
@@ -116,14 +107,6 @@ def test_a_full_disk_names_the_export(cli: Invoke) -> None:
 
 
 # -- the library says the same ------------------------------------------------------------------
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[AsyncClient]:
-    async with FakeCartesia() as server:
-        seed_samples(server)
-        async with server.client() as c:
-            yield c
 
 
 async def test_the_library_reports_a_missing_folder_one_way(

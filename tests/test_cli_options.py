@@ -3,7 +3,6 @@ word when a command that does not call the API is given one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,19 +11,11 @@ from cartesia_calls.cli._options import Settings
 from cartesia_calls.testing import FakeCartesia
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID, SAMPLE_CALL_ID
 
-from .cli_support import KEY, Invoke, error_line, invoker, running_fake, usage_error
+from .cli_support import CLI_FAKE, KEY, Invoke, error_line, usage_error
 
 NO_KEY = {"CARTESIA_API_KEY": ""}
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    yield from running_fake()
-
-
-@pytest.fixture
-def cli(fake: FakeCartesia) -> Invoke:
-    return invoker(fake)
+pytestmark = CLI_FAKE
 
 
 @pytest.mark.parametrize(

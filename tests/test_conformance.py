@@ -19,7 +19,7 @@ import datetime as dt
 import inspect
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -347,23 +347,16 @@ def test_the_docs_table_lists_every_endpoint_and_its_methods() -> None:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        server.add_batch(id="acb_1", agent_id="agent_1")
-        for index in range(3):
-            server.add_call(
-                id=f"ac_{index}",
-                agent_id="agent_1",
-                batch_id="acb_1",
-                start_time=f"2026-08-14T1{index}:00:00Z",
-            )
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
-    async with fake.client() as c:
-        yield c
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    fake.add_batch(id="acb_1", agent_id="agent_1")
+    for index in range(3):
+        fake.add_call(
+            id=f"ac_{index}",
+            agent_id="agent_1",
+            batch_id="acb_1",
+            start_time=f"2026-08-14T1{index}:00:00Z",
+        )
+    return fake
 
 
 #: For each list endpoint and query parameter: the arguments that send it, and what is sent.

@@ -49,6 +49,8 @@ import cartesia_calls._retry
 from cartesia_calls import AsyncClient, Client
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
 
+from .helpers import turn
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 API_PAGE = DOCS / "api.md"
@@ -165,10 +167,6 @@ AGENT = "agent_123"
 _START = "2026-03-01T12:00:00Z"
 
 
-def _turn(role: str, start: float, end: float, text: str, **fields: Any) -> dict[str, Any]:
-    return {"role": role, "start_timestamp": start, "end_timestamp": end, "text": text, **fields}
-
-
 def seed(fake: FakeCartesia) -> None:
     """The ids the examples use: an agent with 28 calls, a phone number, a dialled batch."""
     fake.phone_numbers["ap_123"] = "+14155550100"
@@ -195,15 +193,15 @@ def seed(fake: FakeCartesia) -> None:
         deployment_region="US",
         zdr_enabled=False,
         transcript=[
-            _turn("assistant", 0.4, 2.9, "Thanks for calling, how can I help?", tts_ttfb=0.21),
-            _turn("user", 3.5, 6.0, "I need to move my appointment.", stt_ttfb=0.12),
+            turn("assistant", 0.4, 2.9, "Thanks for calling, how can I help?", tts_ttfb=0.21),
+            turn("user", 3.5, 6.0, "I need to move my appointment.", stt_ttfb=0.12),
             {
                 "role": "system",
                 "start_timestamp": 6.1,
                 "end_timestamp": 6.1,
                 "log_event": {"event": "intent", "metadata": {"intent": "reschedule"}},
             },
-            _turn(
+            turn(
                 "assistant",
                 6.5,
                 9.8,
@@ -219,8 +217,8 @@ def seed(fake: FakeCartesia) -> None:
                     }
                 ],
             ),
-            _turn("user", 9.1, 10.0, "Yes please.", stt_ttfb=0.10),
-            _turn("assistant", 10.4, 12.0, "Done. See you Friday!", tts_ttfb=0.19),
+            turn("user", 9.1, 10.0, "Yes please.", stt_ttfb=0.10),
+            turn("assistant", 10.4, 12.0, "Done. See you Friday!", tts_ttfb=0.19),
         ],
         logs=["12:00:01 INFO call connected", "12:00:07 INFO find_slot -> 10:00"],
         recording=Recording(3.0),
@@ -232,13 +230,13 @@ def seed(fake: FakeCartesia) -> None:
         start_time="2026-03-01T11:00:00Z",
         end_time="2026-03-01T11:01:30Z",
         end_reason="agent_hangup",
-        transcript=[_turn("assistant", 0.3, 1.5, "Hello!"), _turn("user", 2.0, 2.5, "Bye.")],
+        transcript=[turn("assistant", 0.3, 1.5, "Hello!"), turn("user", 2.0, 2.5, "Bye.")],
         recording=Recording(1.0),
     )
     fake.add_call(
         id="ac_789",
         agent_id=AGENT,
-        transcript=[_turn("assistant", 0.5, 2.0, "Hi, this is the front desk.")],
+        transcript=[turn("assistant", 0.5, 2.0, "Hi, this is the front desk.")],
         lifecycle=Lifecycle(starts_at=0, ends_at=120, end_reason="client_hangup"),
     )
     for number in range(22):
@@ -250,7 +248,7 @@ def seed(fake: FakeCartesia) -> None:
             end_reason="error" if number % 7 == 3 else "agent_hangup",
             start_time=f"2026-02-{day:02d}T{9 + number % 2:02d}:00:00Z",
             end_time=f"2026-02-{day:02d}T{9 + number % 2:02d}:0{1 + number % 5}:00Z",
-            transcript=[_turn("assistant", 0.5, 1.5, f"Hello caller {number}.")],
+            transcript=[turn("assistant", 0.5, 1.5, f"Hello caller {number}.")],
         )
     fake.add_call(id="ac_no_audio", agent_id="agent_other", status="completed")
     fake.add_call(
@@ -260,7 +258,7 @@ def seed(fake: FakeCartesia) -> None:
         start_time=_START,
         end_time="2026-03-01T12:01:00Z",
         end_reason="agent_hangup",
-        transcript=[_turn("assistant", 0.4, 1.9, "Hello!")],
+        transcript=[turn("assistant", 0.4, 1.9, "Hello!")],
     )
     fake.add_batch(
         id="acb_123",
@@ -273,28 +271,27 @@ def seed(fake: FakeCartesia) -> None:
 
 
 @pytest.fixture
-def docs_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCartesia]:
+def docs_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: FakeCartesia) -> FakeCartesia:
     """A seeded fake API in a background thread, the environment pointing at it, simulated
     time, and a scratch working directory."""
-    with FakeCartesia().run_in_thread() as fake:
-        seed(fake)
-        monkeypatch.setenv("CARTESIA_API_KEY", fake.api_key)
-        monkeypatch.setenv("CARTESIA_BASE_URL", fake.base_url)
-        monkeypatch.setenv("CARTESIA_WEBHOOK_SECRET", "whsec_docs_example")
-        monkeypatch.delenv("CARTESIA_CALLS_LOG", raising=False)
-        monkeypatch.chdir(tmp_path)
+    seed(fake)
+    monkeypatch.setenv("CARTESIA_API_KEY", fake.api_key)
+    monkeypatch.setenv("CARTESIA_BASE_URL", fake.base_url)
+    monkeypatch.setenv("CARTESIA_WEBHOOK_SECRET", "whsec_docs_example")
+    monkeypatch.delenv("CARTESIA_CALLS_LOG", raising=False)
+    monkeypatch.chdir(tmp_path)
 
-        real_sleep = asyncio.sleep
+    real_sleep = asyncio.sleep
 
-        async def simulated_sleep(seconds: float) -> None:
-            fake.advance(seconds)
-            await real_sleep(0)
+    async def simulated_sleep(seconds: float) -> None:
+        fake.advance(seconds)
+        await real_sleep(0)
 
-        # The default Backoff.sleep calls asyncio.sleep through the _retry module's globals.
-        monkeypatch.setattr(
-            cartesia_calls._retry, "asyncio", types.SimpleNamespace(sleep=simulated_sleep)
-        )
-        yield fake
+    # The default Backoff.sleep calls asyncio.sleep through the _retry module's globals.
+    monkeypatch.setattr(
+        cartesia_calls._retry, "asyncio", types.SimpleNamespace(sleep=simulated_sleep)
+    )
+    return fake
 
 
 @contextlib.contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,6 +25,8 @@ from cartesia_calls import (
 from cartesia_calls.errors import MAX_ERROR_BODY_CHARS, decode_text, redact, status_error_class
 from cartesia_calls.testing import FakeCartesia
 
+from .helpers import error_texts
+
 PATH = "/agents/calls/ac_1"
 
 STRUCTURED = {
@@ -37,16 +38,7 @@ STRUCTURED = {
 }
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
-    async with fake.client(max_retries=0) as c:
-        yield c
+pytestmark = pytest.mark.client(max_retries=0)
 
 
 @pytest.mark.parametrize(
@@ -262,10 +254,7 @@ SECRET = "sk_car_live_0123456789abcdefSECRET"
 
 def assert_clean(error: APIStatusError) -> None:
     """The secret is in nothing the error holds or shows."""
-    shown = [str(error), repr(error), error.body, error.message, str(error.title)]
-    shown += [str(error.error_code), str(error.request_id), str(error.doc_url)]
-    shown += [json.dumps(error.json), str(dict(error.headers)), str(error.args)]
-    for text in shown:
+    for text in error_texts(error):
         assert SECRET not in text
         assert SECRET[:12] not in text
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cartesia_calls import APIStatusError, Backoff, RateLimitError
 from cartesia_calls.errors import decode_text, status_error_class
 
+from .helpers import error_texts
+
 statuses = st.integers(min_value=400, max_value=599)
 headers = st.dictionaries(
     st.sampled_from(["Retry-After", "retry-after-ms", "X-Request-Id", "X-Should-Retry", "X"]),
     st.text(max_size=40),
 )
+
+
+def assert_readable(error: APIStatusError, status: int) -> None:
+    """An error of ``status`` whose one line starts with the status, says something, and is
+    short."""
+    assert isinstance(error, APIStatusError)
+    assert error.status_code == status
+    line = str(error)
+    assert line.startswith(str(status))
+    assert isinstance(error.message, str)
+    assert error.message
+    assert len(line) < 2_000
 
 
 @settings(max_examples=300, deadline=None)
@@ -23,13 +36,7 @@ def test_any_error_body_builds_a_readable_error(
 ) -> None:
     text = body.decode("utf-8", "replace")
     error = status_error_class(status)(status_code=status, headers=extra, body=text)
-    assert isinstance(error, APIStatusError)
-    assert error.status_code == status
-    line = str(error)
-    assert line.startswith(str(status))
-    assert isinstance(error.message, str)
-    assert error.message
-    assert len(line) < 2_000
+    assert_readable(error, status)
     repr(error)
 
 
@@ -114,15 +121,6 @@ def test_any_bytes_in_any_charset_build_a_well_formed_error_without_the_key(
     error = status_error_class(status)(
         status_code=status, headers={**extra, "X-Echo": SECRET}, body=text, secrets=[SECRET]
     )
-    assert isinstance(error, APIStatusError)
-    assert error.status_code == status
-    line = str(error)
-    assert line.startswith(str(status))
-    assert isinstance(error.message, str)
-    assert error.message
-    assert len(line) < 2_000
-    held = [line, repr(error), error.body, error.message, str(error.title), str(error.error_code)]
-    held += [str(error.request_id), str(error.doc_url), str(dict(error.headers))]
-    held.append(orjson.dumps(error.json).decode())
-    for value in held:
+    assert_readable(error, status)
+    for value in error_texts(error):
         assert SECRET not in value

@@ -8,12 +8,13 @@ import asyncio
 import datetime as dt
 import logging
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
 
-from cartesia_calls import APIConnectionError, AsyncClient, Backoff, BadRequestError
+from cartesia_calls import APIConnectionError, AsyncClient, BadRequestError
 from cartesia_calls.testing import FakeCartesia, Lifecycle
+
+from .helpers import SleepRecorder
 
 START = dt.datetime(2026, 8, 14, 9, 0, tzinfo=dt.UTC)
 NUMBERS = ["+14155550123", "+14155550124", "+14155550125"]
@@ -23,16 +24,7 @@ def at(seconds: float) -> dt.datetime:
     return START + dt.timedelta(seconds=seconds)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia(clock_start=START) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia) -> AsyncIterator[AsyncClient]:
-    async with fake.client() as api:
-        yield api
+pytestmark = pytest.mark.fake(clock_start=START)
 
 
 async def batch_of(client: AsyncClient, count: int, **options: object) -> str:
@@ -174,16 +166,11 @@ async def test_an_ipv6_fake_has_a_base_url_a_client_can_use() -> None:
 async def test_a_dropped_connection_logs_one_debug_line_and_no_traceback(
     caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    waits: list[float] = []
-
-    async def no_sleep(seconds: float) -> None:
-        waits.append(seconds)
-
     caplog.set_level(logging.DEBUG)
     async with FakeCartesia() as fake:
         fake.add_call(id="ac_1")
         fake.add_fault(action="drop", times=100, path="/agents/calls/ac_1")
-        async with fake.client(backoff=Backoff(sleep=no_sleep), max_retries=2) as client:
+        async with fake.client(backoff=SleepRecorder().backoff(), max_retries=2) as client:
             with pytest.raises(APIConnectionError):
                 await client.calls.get("ac_1")
         dropped = fake.request_count("GET", "/agents/calls/ac_1")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import attrs
@@ -77,11 +77,9 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture
-async def fake(receiver: Receiver) -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia(
-        clock_start=START, webhook_url=receiver.url, webhook_secret=SECRET
-    ) as server:
-        yield server
+def fake_options(receiver: Receiver) -> dict[str, Any]:
+    """The fakes (``fake``, ``threaded_fake``) send their webhooks to ``receiver``."""
+    return {"clock_start": START, "webhook_url": receiver.url, "webhook_secret": SECRET}
 
 
 def outcomes(fake: FakeCartesia) -> list[tuple[str, str, int]]:
@@ -326,12 +324,6 @@ async def test_events_that_happen_before_the_fake_starts_are_sent_once_it_runs(
     async with fake:
         await fake.webhooks.wait()
     assert receiver.types() == ["call_started", "call_completed"]
-
-
-@pytest.fixture
-def threaded_fake(receiver: Receiver) -> Iterator[FakeCartesia]:
-    with FakeCartesia(webhook_url=receiver.url, webhook_secret=SECRET).run_in_thread() as fake:
-        yield fake
 
 
 async def test_waiting_works_from_another_loop_than_the_fakes(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import importlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -178,12 +178,11 @@ def expected(fault: str, op: str) -> Outcome:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        for i in range(1, 5):
-            server.add_call(id=f"ac_{i}", agent_id="agent_1", start_time=f"2026-03-01T12:00:0{i}Z")
-        server.recordings["ac_1"] = Recording(seconds=20.0)  # several 64 KiB chunks
-        yield server
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    for i in range(1, 5):
+        fake.add_call(id=f"ac_{i}", agent_id="agent_1", start_time=f"2026-03-01T12:00:0{i}Z")
+    fake.recordings["ac_1"] = Recording(seconds=20.0)  # several 64 KiB chunks
+    return fake
 
 
 @pytest.mark.parametrize(("fault", "op"), CASES)

@@ -22,12 +22,10 @@ from cartesia_calls.frames import batches_frame, calls_frame, turns_frame
 from cartesia_calls.testing import FakeCartesia
 from tests.test_docs import _documented_names
 
+from .helpers import turn
+
 UTC = dt.UTC
 INSTALL = re.escape('pip install "cartesia-calls[pandas]"')
-
-
-def turn(role: str, start: float, end: float, text: str | None, **fields: Any) -> dict[str, Any]:
-    return {"role": role, "start_timestamp": start, "end_timestamp": end, "text": text, **fields}
 
 
 def tool(name: str) -> dict[str, Any]:

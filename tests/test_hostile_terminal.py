@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from cartesia_calls import AgentCall
 from cartesia_calls._display import printable
-from cartesia_calls.cli import main
 
+from .cli_support import Invoke, invoker
 from .hostile import ESCAPES, SECRET, TERMINAL_CONTROLS, Request, Wire, serving_in_thread
 
 MARKUP = "[bold red]MARKUP[/bold red]"
@@ -69,9 +68,10 @@ def base_url() -> Iterator[str]:
         yield server.base_url
 
 
-def run(base_url: str, *args: str) -> Result:
-    env = {"CARTESIA_API_KEY": SECRET, "CARTESIA_BASE_URL": base_url, "COLUMNS": "200"}
-    return CliRunner().invoke(main, list(args), env=env)
+@pytest.fixture
+def cli(base_url: str) -> Invoke:
+    """The command line against the hostile server (wide: no line is wrapped)."""
+    return invoker(base_url, SECRET, columns=200)
 
 
 def assert_inert(text: str) -> None:
@@ -91,9 +91,9 @@ def assert_inert(text: str) -> None:
     ids=lambda value: " ".join(value) if isinstance(value, list) and "ac_1" in value else None,
 )
 def test_printed_server_strings_are_inert(
-    base_url: str, args: list[str], expected: list[str]
+    cli: Invoke, args: list[str], expected: list[str]
 ) -> None:
-    result = run(base_url, *args)
+    result = cli(*args)
     assert result.exit_code == 0, result.stderr
     assert_inert(result.stdout)
     assert_inert(result.stderr)
@@ -106,8 +106,8 @@ def test_printed_server_strings_are_inert(
     assert MARKUP in result.stdout, "rich markup in data is printed as written"
 
 
-def test_an_error_message_from_the_server_is_inert(base_url: str) -> None:
-    result = run(base_url, "get", "ac_missing")
+def test_an_error_message_from_the_server_is_inert(cli: Invoke) -> None:
+    result = cli("get", "ac_missing")
     assert result.exit_code == 1
     assert_inert(result.stderr)
     assert "problem" in result.stderr
@@ -115,8 +115,8 @@ def test_an_error_message_from_the_server_is_inert(base_url: str) -> None:
 
 
 @pytest.mark.parametrize("args", [["get", "ac_1", "--json"], ["logs", "ac_1", "--json"]])
-def test_json_output_keeps_every_value_exact_and_inert(base_url: str, args: list[str]) -> None:
-    result = run(base_url, *args)
+def test_json_output_keeps_every_value_exact_and_inert(cli: Invoke, args: list[str]) -> None:
+    result = cli(*args)
     assert result.exit_code == 0, result.stderr
     assert_inert(result.stdout)
     value = json.loads(result.stdout)
@@ -127,8 +127,8 @@ def test_json_output_keeps_every_value_exact_and_inert(base_url: str, args: list
         assert value["logs"][0] == evil("log")
 
 
-def test_json_lines_of_a_list_keep_every_value(base_url: str) -> None:
-    result = run(base_url, "list", "--agent-id", "agent_1", "--json")
+def test_json_lines_of_a_list_keep_every_value(cli: Invoke) -> None:
+    result = cli("list", "--agent-id", "agent_1", "--json")
     assert_inert(result.stdout)
     assert json.loads(result.stdout.splitlines()[0])["agent_name"] == evil("agent")
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import tracemalloc
-import types
 import zlib
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 
@@ -37,7 +36,17 @@ from cartesia_calls import (
 from cartesia_calls.testing import FakeCartesia, Recording
 
 from .helpers import SleepRecorder
-from .hostile import SECRET, HostileServer, Request, Script, Wire, call, server_tls, wav
+from .hostile import (
+    SECRET,
+    HostileServer,
+    Request,
+    Script,
+    Wire,
+    assert_no_key,
+    call,
+    server_tls,
+    wav,
+)
 
 MiB = 1024 * 1024
 GUARD = 20  # seconds: a test that would hang fails instead
@@ -73,55 +82,6 @@ def bomb(size: int) -> bytes:
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)
     block = bytes(MiB)
     return b"".join(packer.compress(block) for _ in range(size // MiB)) + packer.flush()
-
-
-# -- walking everything an exception holds --------------------------------------------------------
-
-_OPAQUE = (
-    str,
-    bytes,
-    int,
-    float,
-    types.TracebackType,
-    types.FrameType,
-    types.ModuleType,
-    types.FunctionType,
-    types.MethodType,
-    types.BuiltinFunctionType,
-    types.CodeType,
-    type,
-)
-
-
-def reachable(root: object) -> Iterator[object]:
-    """Every object an exception holds: its cause and context chains, args, notes, attributes
-    (``__dict__`` and slots), and what containers among them hold. Tracebacks are not entered:
-    they hold the frames of the code that ran, not the exception's data."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if obj is None or id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        yield obj
-        if isinstance(obj, _OPAQUE):
-            continue
-        if isinstance(obj, BaseException):
-            stack += [obj.__cause__, obj.__context__, *obj.args, *getattr(obj, "__notes__", [])]
-        if isinstance(obj, Mapping):
-            stack += [*obj.keys(), *obj.values()]
-        elif isinstance(obj, list | tuple | set | frozenset):
-            stack += list(obj)
-        stack += list(getattr(obj, "__dict__", {}).values())
-        for klass in type(obj).__mro__:
-            for slot in getattr(klass, "__slots__", ()):
-                stack.append(getattr(obj, slot, None))
-
-
-def assert_no_key(error: BaseException, key: str = SECRET) -> None:
-    found = [obj for obj in reachable(error) if key in repr(obj) or key in str(obj)]
-    assert not found, f"the key is reachable from {type(error).__name__}: {found[:3]!r}"
 
 
 # -- 2. bounded bodies ---------------------------------------------------------------------------
@@ -473,18 +433,6 @@ async def test_a_redirect_is_not_retried_even_when_the_server_asks() -> None:
         with pytest.raises(APIStatusError):
             await client.calls.get("ac_1")
     assert api.count() == 1
-
-
-@pytest.fixture(scope="module")
-def authority() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(authority: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return str(path)
 
 
 async def test_a_download_follows_https_to_storage_without_the_key(

@@ -27,18 +27,6 @@ ROOT = Path(__file__).parent.parent
 KEY = "sk_car_config_0123456789"
 
 
-@pytest.fixture(scope="module")
-def authority() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(authority: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "private-ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
 @pytest.fixture
 async def tls_fake(authority: trustme.CA) -> AsyncIterator[FakeCartesia]:
     async with FakeCartesia(api_key=KEY, ssl_context=server_tls(authority)) as fake:
@@ -46,11 +34,13 @@ async def tls_fake(authority: trustme.CA) -> AsyncIterator[FakeCartesia]:
         yield fake
 
 
+pytestmark = pytest.mark.fake(api_key=KEY)
+
+
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia(api_key=KEY) as server:
-        server.add_call(id="ac_1")
-        yield server
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    fake.add_call(id="ac_1")
+    return fake
 
 
 @pytest.fixture

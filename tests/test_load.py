@@ -6,7 +6,6 @@ import gc
 import os
 import sys
 import tracemalloc
-from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
@@ -19,11 +18,10 @@ LIMIT = 10
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        for i in range(50):
-            server.add_call(id=f"ac_{i}", agent_id="agent_1")
-        yield server
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    for i in range(50):
+        fake.add_call(id=f"ac_{i}", agent_id="agent_1")
+    return fake
 
 
 async def many_gets(client: AsyncClient, count: int, in_flight: int) -> int:

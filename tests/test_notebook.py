@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from cartesia_calls.testing import FakeCartesia, sample_calls, seed_samples
+from cartesia_calls.testing import FakeCartesia, sample_calls
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "notebooks" / "quickstart.ipynb"
 CALL_ID = "ac_dental_reschedule"
@@ -124,13 +123,7 @@ def check_outputs(cells: dict[str, list[Any]]) -> None:
     assert result(cells["close"]) == "True"
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    with FakeCartesia().run_in_thread() as server:
-        seed_samples(server)
-        yield server
-
-
+@pytest.mark.fake(samples=True)
 def test_the_notebook_with_a_key_uses_that_api(fake: FakeCartesia, tmp_path: Path) -> None:
     cells = run_notebook(
         tmp_path,

@@ -8,7 +8,6 @@ Cartesia sends (``X-Request-Id``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -30,23 +29,6 @@ from cartesia_calls.testing import FakeCartesia
 from .helpers import SleepRecorder
 
 REQUEST_ID = "req_0123456789abcdef"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        yield server
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia, sleeps: SleepRecorder) -> AsyncIterator[AsyncClient]:
-    async with fake.client(backoff=sleeps.backoff()) as c:
-        yield c
 
 
 async def answer_with_request_id(fake: FakeCartesia, client: AsyncClient, path: str) -> bytes:
@@ -186,27 +168,16 @@ async def test_concurrent_calls_each_get_their_own_response(
 
 
 # -- sync ------------------------------------------------------------------------------------
+# A sync test's ``fake`` runs on a thread of its own and its ``client`` is a Client (conftest).
 
 
-@pytest.fixture
-def sync_fake() -> Iterator[FakeCartesia]:
-    with FakeCartesia().run_in_thread() as server:
-        yield server
-
-
-@pytest.fixture
-def sync_client(sync_fake: FakeCartesia) -> Iterator[Client]:
-    with Client(api_key=sync_fake.api_key, base_url=sync_fake.base_url) as c:
-        yield c
-
-
-def test_sync_get_returns_headers_and_parses(sync_fake: FakeCartesia, sync_client: Client) -> None:
-    sync_fake.add_call(id="ac_1")
-    body = sync_client.request("GET", "/agents/calls/ac_1").content
-    sync_fake.add_fault(
+def test_sync_get_returns_headers_and_parses(fake: FakeCartesia, client: Client) -> None:
+    fake.add_call(id="ac_1")
+    body = client.request("GET", "/agents/calls/ac_1").content
+    fake.add_fault(
         status=200, body=body, path="/agents/calls/ac_1", headers={"X-Request-Id": REQUEST_ID}
     )
-    response = sync_client.calls.with_raw_response.get("ac_1")
+    response = client.calls.with_raw_response.get("ac_1")
     assert isinstance(response, APIResponse)
     assert (response.status_code, response.request_id, response.retries_taken) == (
         200,
@@ -215,30 +186,28 @@ def test_sync_get_returns_headers_and_parses(sync_fake: FakeCartesia, sync_clien
     )
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.elapsed > 0
-    assert response.parse() == sync_client.calls.get("ac_1")
+    assert response.parse() == client.calls.get("ac_1")
 
 
-def test_sync_errors_and_batches(sync_fake: FakeCartesia, sync_client: Client) -> None:
+def test_sync_errors_and_batches(fake: FakeCartesia, client: Client) -> None:
     with pytest.raises(NotFoundError):
-        sync_client.calls.with_raw_response.get("ac_missing")
+        client.calls.with_raw_response.get("ac_missing")
     with pytest.raises(NotFoundError):
-        sync_client.batches.with_raw_response.get("acb_missing")
-    batch = sync_client.batches.create(
+        client.batches.with_raw_response.get("acb_missing")
+    batch = client.batches.create(
         name="n",
         agent_id="agent_1",
         from_number_id="pn_fake_number",
         recipients=[{"to_number": "+14155550100"}],
     )
-    listed = sync_client.batches.with_raw_response.list(agent_id="agent_1").parse()
+    listed = client.batches.with_raw_response.list(agent_id="agent_1").parse()
     assert [b.id for b in listed.data] == [batch.id]
-    derived = sync_client.with_options(max_retries=0)
+    derived = client.with_options(max_retries=0)
     assert derived.batches.with_raw_response.get(batch.id).parse().id == batch.id
 
 
-def test_every_sync_raw_method_returns_its_response(
-    sync_fake: FakeCartesia, sync_client: Client
-) -> None:
-    raw = sync_client.calls.with_raw_response
+def test_every_sync_raw_method_returns_its_response(fake: FakeCartesia, client: Client) -> None:
+    raw = client.calls.with_raw_response
     created = raw.create(
         agent_id="agent_1",
         from_number_id="pn_fake_number",
@@ -247,12 +216,12 @@ def test_every_sync_raw_method_returns_its_response(
     assert created.method == "POST"
     call_id = created.parse()[0].agent_call_id
     assert call_id is not None
-    sync_fake.advance(2)
+    fake.advance(2)
     assert raw.cancel(call_id).parse().cancelled is True
     assert raw.delete(call_id).parse().is_redacted
-    sync_fake.add_call(id="ac_logs", logs=["hello"])
+    fake.add_call(id="ac_logs", logs=["hello"])
     assert raw.logs("ac_logs").parse().logs == ["hello"]
-    batches = sync_client.batches.with_raw_response
+    batches = client.batches.with_raw_response
     batch = batches.create(
         name="n",
         agent_id="agent_1",

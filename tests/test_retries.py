@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -27,21 +26,9 @@ PATH = "/agents/calls/ac_1"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia() as server:
-        server.add_call(id="ac_1")
-        yield server
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
-
-
-@pytest.fixture
-async def client(fake: FakeCartesia, sleeps: SleepRecorder) -> AsyncIterator[AsyncClient]:
-    async with fake.client(backoff=sleeps.backoff()) as c:
-        yield c
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    fake.add_call(id="ac_1")
+    return fake
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])

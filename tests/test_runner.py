@@ -9,13 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 
@@ -25,7 +21,7 @@ import pytest
 
 from cartesia_calls._runner import LoopRunner, get_runner
 
-from .helpers import wait_for_child
+from .helpers import in_forked_child, run_python
 
 LOOP_THREAD = "cartesia-calls-io"
 
@@ -136,6 +132,22 @@ def ctrl_c_once(started: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+class Hang:
+    """A coroutine function that waits forever: ``started`` is set once it runs, ``unwound``
+    once its cancellation has finished unwinding."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.unwound = threading.Event()
+
+    async def __call__(self) -> None:
+        self.started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            self.unwound.set()
+
+
 needs_pthread_kill = pytest.mark.skipif(
     not hasattr(signal, "pthread_kill"), reason="needs pthread_kill"
 )
@@ -143,21 +155,12 @@ needs_pthread_kill = pytest.mark.skipif(
 
 @needs_pthread_kill
 def test_ctrl_c_cancels_the_call_on_the_loop(runner: LoopRunner) -> None:
-    started = threading.Event()
-    unwound = threading.Event()
-
-    async def hang() -> None:
-        started.set()
-        try:
-            await anyio.sleep_forever()
-        finally:
-            unwound.set()
-
-    with ctrl_c_once(started):
+    hang = Hang()
+    with ctrl_c_once(hang.started):
         runner.run(hang)
 
     # The coroutine saw the cancellation, and had finished unwinding before run() re-raised.
-    assert unwound.is_set()
+    assert hang.unwound.is_set()
     assert runner.run(add, 2, 3) == 5
 
 
@@ -311,38 +314,22 @@ def test_get_runner_is_one_runner_per_process() -> None:
 def test_a_forked_child_gets_a_loop_of_its_own(runner: LoopRunner) -> None:
     parent_loop = runner.run(current_thread)
     generation = runner.generation
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns about forking a process that has threads: that is the point.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through its exit code only
-        code = 1
-        try:
-            child_loop = runner.run(current_thread)
-            ok = child_loop.name == LOOP_THREAD and child_loop is not parent_loop
-            code = 0 if ok and runner.generation != generation else 2
-        finally:
-            os._exit(code)
-    assert wait_for_child(pid) == 0
+
+    def child() -> int:
+        child_loop = runner.run(current_thread)
+        ok = child_loop.name == LOOP_THREAD and child_loop is not parent_loop
+        return 0 if ok and runner.generation != generation else 2
+
+    assert in_forked_child(child) == 0
     assert runner.run(current_thread) is parent_loop
     assert runner.generation == generation
-
-
-def run_script(script: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True,
-        text=True,
-        timeout=15,
-        check=False,
-    )
 
 
 def test_interpreter_exit_closes_sessions_nobody_closed() -> None:
     # An aiohttp session a sync client never closed: the exit hook closes it on the loop, so
     # aiohttp has nothing to warn about, and exit is prompt.
     started = time.monotonic()
-    result = run_script(
+    result = run_python(
         """
         import threading
         import aiohttp
@@ -373,7 +360,7 @@ def test_interpreter_exit_closes_sessions_nobody_closed() -> None:
 def test_a_forked_child_that_used_the_runner_exits_normally() -> None:
     # Not os._exit(): the child runs its exit hooks and finalizers, none of which may wait on
     # the parent's loop thread (it does not exist in the child).
-    result = run_script(
+    result = run_python(
         """
         import os, time, warnings
         from cartesia_calls._runner import get_runner
@@ -406,7 +393,7 @@ def test_a_forked_child_that_used_the_runner_exits_normally() -> None:
 
 def test_a_wedged_loop_does_not_hang_interpreter_exit() -> None:
     started = time.monotonic()
-    result = run_script(
+    result = run_python(
         """
         import threading, time
         from cartesia_calls._runner import get_runner
@@ -428,23 +415,16 @@ def test_a_wedged_loop_does_not_hang_interpreter_exit() -> None:
     assert time.monotonic() - started < 8
 
 
-def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
-    runner: LoopRunner,
-) -> None:
-    started = threading.Event()
-    unwound = threading.Event()
+def shut_down_while_waiting(
+    runner: LoopRunner, wait: Callable[[], object], started: threading.Event
+) -> list[BaseException]:
+    """Call ``wait`` on a thread, shut ``runner`` down once ``started`` is set, and return what
+    the call raised; the thread must stop waiting."""
     raised: list[BaseException] = []
-
-    async def hang() -> None:
-        started.set()
-        try:
-            await anyio.sleep_forever()
-        finally:
-            unwound.set()
 
     def call() -> None:
         try:
-            runner.run(hang)
+            wait()
         except BaseException as exc:
             raised.append(exc)
 
@@ -454,7 +434,15 @@ def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
     runner.shutdown(timeout=1)
     caller.join(5)
     assert not caller.is_alive()
-    assert unwound.is_set()
+    return raised
+
+
+def test_shutdown_cancels_calls_in_flight_and_their_callers_stop_waiting(
+    runner: LoopRunner,
+) -> None:
+    hang = Hang()
+    raised = shut_down_while_waiting(runner, lambda: runner.run(hang), hang.started)
+    assert hang.unwound.is_set()
     assert [type(exc) for exc in raised] == [CancelledError]
 
 
@@ -462,7 +450,6 @@ def test_an_async_cm_cancelled_before_it_entered_stops_the_caller_waiting(
     runner: LoopRunner,
 ) -> None:
     started = threading.Event()
-    raised: list[BaseException] = []
 
     @asynccontextmanager
     async def never_opens() -> AsyncIterator[None]:
@@ -471,16 +458,8 @@ def test_an_async_cm_cancelled_before_it_entered_stops_the_caller_waiting(
         yield  # pragma: no cover
 
     def enter() -> None:
-        try:
-            with runner.wrap_async_cm(never_opens()):
-                pytest.fail("entered")  # pragma: no cover
-        except BaseException as exc:
-            raised.append(exc)
+        with runner.wrap_async_cm(never_opens()):
+            pytest.fail("entered")  # pragma: no cover
 
-    caller = threading.Thread(target=enter)
-    caller.start()
-    assert started.wait(5)
-    runner.shutdown(timeout=1)
-    caller.join(5)
-    assert not caller.is_alive()
+    raised = shut_down_while_waiting(runner, enter, started)
     assert [type(exc) for exc in raised] == [CancelledError]

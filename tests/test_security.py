@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import ssl
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +19,17 @@ from cartesia_calls import (
 from cartesia_calls.testing import FakeCartesia, Fault
 
 from .helpers import SleepRecorder
+from .hostile import assert_no_key, server_tls
 
 SECRET = "sk_car_secret_0123456789abcdef"
 
+pytestmark = pytest.mark.fake(api_key=SECRET)
+
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeCartesia]:
-    async with FakeCartesia(api_key=SECRET) as server:
-        server.add_call(id="ac_1", recording=1.0, logs=["line"])
-        yield server
+def fake(fake: FakeCartesia) -> FakeCartesia:
+    fake.add_call(id="ac_1", recording=1.0, logs=["line"])
+    return fake
 
 
 FAULTS = [
@@ -52,10 +52,7 @@ async def test_the_key_is_in_no_log_record_and_no_error(
             with pytest.raises(APIError) as info:
                 await client.calls.get("ac_1")
             assert SECRET not in repr(client)
-    error = info.value
-    assert SECRET not in str(error)
-    assert SECRET not in repr(error)
-    assert SECRET not in repr(vars(error))
+    assert_no_key(info.value, SECRET)
     assert caplog.records, "the DEBUG log recorded nothing"
     for record in caplog.records:
         assert SECRET not in record.getMessage()
@@ -78,19 +75,16 @@ def test_https_is_the_default() -> None:
     assert AsyncClient(api_key=SECRET).base_url == DEFAULT_BASE_URL
 
 
-async def test_certificates_are_verified(tmp_path: Path) -> None:
+async def test_certificates_are_verified(authority: trustme.CA) -> None:
     # A server whose certificate no trusted authority signed: the client must refuse it.
-    authority = trustme.CA()
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(server_context)
     sleeps = SleepRecorder()
-    async with FakeCartesia(api_key=SECRET, ssl_context=server_context) as fake:
+    async with FakeCartesia(api_key=SECRET, ssl_context=server_tls(authority)) as fake:
         fake.add_call(id="ac_1")
         assert fake.base_url.startswith("https://")
         async with fake.client(backoff=sleeps.backoff()) as client:
             with pytest.raises(APIConnectionError, match="certificate") as info:
                 await client.calls.get("ac_1")
-    assert SECRET not in str(info.value)
+    assert_no_key(info.value, SECRET)
     assert sleeps.delays == [], "a certificate failure is not worth retrying"
     assert fake.request_count() == 0
 

@@ -16,15 +16,10 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-import warnings
 import wave
 import weakref
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -67,39 +62,11 @@ from cartesia_calls._runner import get_runner
 from cartesia_calls._sync import BatchesWithRawResponse, CallsWithRawResponse
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
 
-from .helpers import SleepRecorder, wait_for_child
+from .helpers import SleepRecorder, in_forked_child, run_python
+from .helpers import seed_calls as seed
 from .test_gen_sync import generator
 
 LOOP_THREAD = "cartesia-calls-io"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeCartesia]:
-    with FakeCartesia().run_in_thread() as server:
-        yield server
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
-
-
-@pytest.fixture
-def client(fake: FakeCartesia, sleeps: SleepRecorder) -> Iterator[Client]:
-    with Client(api_key=fake.api_key, base_url=fake.base_url, backoff=sleeps.backoff()) as c:
-        yield c
-
-
-def seed(fake: FakeCartesia, count: int, agent_id: str = "agent_1") -> list[str]:
-    """Seed ``count`` calls with distinct start times; returns their ids newest first."""
-    for i in range(count):
-        fake.add_call(
-            id=f"ac_{i:03d}",
-            agent_id=agent_id,
-            start_time=f"2026-03-01T12:{i // 60:02d}:{i % 60:02d}Z",
-            transcript=[{"role": "user", "start_timestamp": 0, "end_timestamp": 1, "text": "hi"}],
-        )
-    return [f"ac_{i:03d}" for i in reversed(range(count))]
 
 
 # -- the same surface as the async client ------------------------------------------------------
@@ -714,30 +681,22 @@ def test_a_forked_child_gets_a_fresh_private_client(fake: FakeCartesia, client: 
     parent_connector = parent_session.connector
     assert parent_connector is not None
 
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns about forking a process that has threads: that is the point.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through its exit code only
-        code = 1
-        try:
-            checks = [
-                client.calls.get("ac_1").id == "ac_1",
-                derived.calls.get("ac_1").id == "ac_1",
-                runner.generation != generation,
-                client._current() is not parent_private,
-                derived._current()._transport is client._current()._transport,
-                # Abandoned: marked closed, but its connections were left alone.
-                parent_session.closed,
-                not parent_connector.closed,
-                not client.is_closed,
-            ]
-            code = 0 if all(checks) else 10 + checks.index(False)
-            client.close()
-        finally:
-            os._exit(code)
+    def child() -> int:
+        checks = [
+            client.calls.get("ac_1").id == "ac_1",
+            derived.calls.get("ac_1").id == "ac_1",
+            runner.generation != generation,
+            client._current() is not parent_private,
+            derived._current()._transport is client._current()._transport,
+            # Abandoned: marked closed, but its connections were left alone.
+            parent_session.closed,
+            not parent_connector.closed,
+            not client.is_closed,
+        ]
+        client.close()
+        return 0 if all(checks) else 10 + checks.index(False)
 
-    assert wait_for_child(pid) == 0
+    assert in_forked_child(child) == 0
     assert runner.generation == generation
     assert client.calls.get("ac_1").id == "ac_1"
     assert client._current() is parent_private
@@ -791,19 +750,6 @@ def test_a_client_collected_unclosed_has_its_session_closed(fake: FakeCartesia) 
     assert private.is_closed
 
 
-def run_script(
-    script: str, *, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-W", "always", "-c", textwrap.dedent(script)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        env=env,
-    )
-
-
 UNCLOSED_PREAMBLE = """
     import gc, time
     from cartesia_calls import Client
@@ -820,7 +766,7 @@ UNCLOSED_PREAMBLE = """
 
 def test_clients_never_closed_do_not_hang_exit_or_warn() -> None:
     started = time.monotonic()
-    result = run_script(UNCLOSED_PREAMBLE + "    print('exiting', flush=True)\n")
+    result = run_python(UNCLOSED_PREAMBLE + "    print('exiting', flush=True)\n", "-W", "always")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["ac_1", "exiting"]
     assert result.stderr == ""
@@ -828,7 +774,7 @@ def test_clients_never_closed_do_not_hang_exit_or_warn() -> None:
 
 
 def test_a_client_collected_unclosed_does_not_warn() -> None:
-    result = run_script(
+    result = run_python(
         UNCLOSED_PREAMBLE
         + """
         sessions = [c._current()._transport._session for c in (client, forgotten)]
@@ -838,7 +784,9 @@ def test_a_client_collected_unclosed_does_not_warn() -> None:
         while not all(s.closed for s in sessions) and time.monotonic() < deadline:
             time.sleep(0.01)
         print("collected" if all(s.closed for s in sessions) else "still open", flush=True)
-        """
+        """,
+        "-W",
+        "always",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["ac_1", "collected"]

@@ -22,8 +22,16 @@ from hypothesis import strategies as st
 from cartesia_calls import AgentCall, APIError, AsyncClient, RawResponse, Timeout
 
 from .helpers import SleepRecorder
-from .hostile import SECRET, HostileServer, Request, Wire, call, serving_in_thread, wav
-from .test_hostile_transport import assert_no_key
+from .hostile import (
+    SECRET,
+    HostileServer,
+    Request,
+    Wire,
+    assert_no_key,
+    call,
+    serving_in_thread,
+    wav,
+)
 
 
 class Current:
