@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import os
-import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,9 +20,9 @@ from ._models import (
     OutboundCall,
     OutboundCallResponse,
     OutboundCallResult,
-    Page,
 )
-from ._pagination import AsyncPager, has_more_always_sent
+from ._pagination import AsyncPager, list_pager
+from ._polling import poll_until
 from ._raw_resources import AsyncCallsWithRawResponse
 from ._transport import path
 from ._validate import (
@@ -34,7 +33,6 @@ from ._validate import (
     merge_extra,
     merge_query,
     outbound_items,
-    page_params,
     parse_rfc3339,
     rfc3339,
 )
@@ -168,21 +166,16 @@ class AsyncCalls:
                 )
         if expand_transcript:
             params["expand"] = "transcript"
-        params.update(page_params(limit, starting_after, ending_before))
-        params = merge_query(params, extra_query)
-        headers = check_extra_headers(extra_headers)
-
-        async def fetch(query: Mapping[str, str]) -> Page[AgentCall]:
-            page: Page[AgentCall] = await self._client._json(
-                "GET", _CALLS, Page[AgentCall], idempotent=True, params=query, headers=headers
-            )
-            return page
-
-        return AsyncPager(
-            fetch,
+        return list_pager(
+            self._client,
+            _CALLS,
+            AgentCall,
             params,
-            item_type=AgentCall,
-            has_more_always_sent=has_more_always_sent(self._client.cartesia_version),
+            limit=limit,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def create(
@@ -478,32 +471,26 @@ class AsyncCalls:
             extra_headers: more headers for each poll (not ``Authorization``).
 
         Raises:
-            WaitTimeoutError: the call was still running at the deadline (it carries the last
-                status seen).
+            WaitTimeoutError: the call was still running at the deadline (its ``call_id`` is
+                the call's id, ``last_status`` the last status seen).
         """
-        if timeout is not None and timeout < 0:
-            raise ValueError(f"timeout must be 0 or more seconds, got {timeout}")
-        if poll_interval <= 0 or max_poll_interval < poll_interval:
-            raise ValueError("poll_interval must be > 0 and at most max_poll_interval")
-        started = time.monotonic()
-        slept = 0.0
-        interval = poll_interval
-        while True:
-            call = await self.get(call_id, extra_query=extra_query, extra_headers=extra_headers)
-            if call.is_terminal:
-                return call
-            # Injected sleeps return at once; counting the time they stood for keeps the deadline.
-            elapsed = max(time.monotonic() - started, slept)
-            if timeout is not None and elapsed >= timeout:
-                raise WaitTimeoutError(
-                    f"call {call_id!r} was still {call.status} after {timeout:g}s",
-                    call_id=call_id,
-                    last_status=str(call.status),
-                )
-            delay = interval if timeout is None else min(interval, timeout - elapsed)
-            await self._client.backoff.sleep(delay)
-            slept += delay
-            interval = min(interval * 1.5, max_poll_interval)
+
+        def timed_out(call: AgentCall) -> WaitTimeoutError:
+            return WaitTimeoutError(
+                f"call {call_id!r} was still {call.status} after {timeout:g}s",
+                call_id=call_id,
+                last_status=str(call.status),
+            )
+
+        return await poll_until(
+            lambda: self.get(call_id, extra_query=extra_query, extra_headers=extra_headers),
+            lambda call: call.is_terminal,
+            sleep=self._client.backoff.sleep,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timed_out=timed_out,
+        )
 
     async def export(
         self,
