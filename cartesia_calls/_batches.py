@@ -11,20 +11,19 @@ from ._models import CallBatch, OutboundCall
 from ._pagination import AsyncPager, list_pager
 from ._polling import poll_until
 from ._raw_resources import AsyncBatchesWithRawResponse
+from ._resource import Resource
 from ._transport import path
 from ._validate import (
-    check_extra_headers,
     check_non_empty,
     check_optional_int_range,
     merge_extra,
-    merge_query,
     outbound_items,
     rfc3339,
 )
 from .errors import WaitTimeoutError
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient
+    pass
 
 __all__ = ["AsyncBatches"]
 
@@ -33,14 +32,15 @@ MAX_RECIPIENTS: Final = 5000
 _BATCHES: Final = path("agents", "calls", "batches")
 
 
-class AsyncBatches:
+def _batch_path(batch_id: str, *rest: str) -> str:
+    return _BATCHES + path(batch_id, name="batch_id") + "".join(f"/{part}" for part in rest)
+
+
+class AsyncBatches(Resource):
     """Call batches: many outbound calls queued and dialed at a bounded concurrency.
 
     Reached as ``client.batches``; every method but :meth:`list` is a coroutine.
     """
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
 
     @property
     def with_raw_response(self) -> AsyncBatchesWithRawResponse:
@@ -135,14 +135,14 @@ class AsyncBatches:
         body.update((key, value) for key, value in options.items() if value is not None)
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        return await self._client._json(
+        return await self._request(
             "POST",
             _BATCHES,
             CallBatch,
             idempotent=allow_retry,
             body=merge_extra(body, extra_body, "extra_body"),
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     def list(
@@ -217,10 +217,10 @@ class AsyncBatches:
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        return await self._send(
+        return await self._request(
             "GET",
-            batch_id,
-            "",
+            _batch_path(batch_id),
+            CallBatch,
             idempotent=True,
             extra_query=extra_query,
             extra_headers=extra_headers,
@@ -251,10 +251,10 @@ class AsyncBatches:
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        return await self._send(
+        return await self._request(
             "POST",
-            batch_id,
-            "/cancel",
+            _batch_path(batch_id, "cancel"),
+            CallBatch,
             idempotent=True,
             extra_query=extra_query,
             extra_headers=extra_headers,
@@ -290,10 +290,10 @@ class AsyncBatches:
         """
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        return await self._send(
+        return await self._request(
             "POST",
-            batch_id,
-            "/retry",
+            _batch_path(batch_id, "retry"),
+            CallBatch,
             idempotent=allow_retry,
             extra_query=extra_query,
             extra_headers=extra_headers,
@@ -371,26 +371,6 @@ class AsyncBatches:
             max_poll_interval=max_poll_interval,
             timed_out=timed_out,
             on_poll=on_progress,
-        )
-
-    async def _send(
-        self,
-        method: str,
-        batch_id: str,
-        suffix: str,
-        *,
-        idempotent: bool,
-        extra_query: Mapping[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
-    ) -> CallBatch:
-        url_path = _BATCHES + path(batch_id, name="batch_id") + suffix
-        return await self._client._json(
-            method,
-            url_path,
-            CallBatch,
-            idempotent=idempotent,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
         )
 
 

@@ -24,6 +24,7 @@ from ._models import (
 from ._pagination import AsyncPager, list_pager
 from ._polling import poll_until
 from ._raw_resources import AsyncCallsWithRawResponse
+from ._resource import Resource
 from ._transport import path
 from ._validate import (
     check_extra_headers,
@@ -39,7 +40,7 @@ from ._validate import (
 from .errors import NotFoundError, WaitTimeoutError
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient
+    pass
 
 __all__ = ["AsyncCalls"]
 
@@ -54,15 +55,12 @@ def _call_path(call_id: str, *rest: str) -> str:
     return _CALLS + path(call_id, name="call_id") + "".join(f"/{part}" for part in rest)
 
 
-class AsyncCalls:
+class AsyncCalls(Resource):
     """Voice-agent calls: fetch, list, place, cancel, redact, logs and recordings.
 
     Reached as ``client.calls``. Every method is a coroutine except :meth:`list` (which returns a
     lazy pager) and :meth:`stream_audio` (an async context manager).
     """
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
 
     @property
     def with_raw_response(self) -> AsyncCallsWithRawResponse:
@@ -93,13 +91,13 @@ class AsyncCalls:
             NotFoundError: no call has this id.
             ValueError: ``call_id`` is empty (nothing is sent).
         """
-        return await self._client._json(
+        return await self._request(
             "GET",
             _call_path(call_id),
             AgentCall,
             idempotent=True,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     def list(
@@ -237,14 +235,14 @@ class AsyncCalls:
         )
         if duration is not None:
             body["max_call_duration_minutes"] = duration
-        response: OutboundCallResponse = await self._client._json(
+        response: OutboundCallResponse = await self._request(
             "POST",
             _CALLS,
             OutboundCallResponse,
             idempotent=allow_retry,
             body=merge_extra(body, extra_body, "extra_body"),
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
         return response.calls
 
@@ -271,14 +269,14 @@ class AsyncCalls:
             NotFoundError: no such call, or no active connection for it.
             InternalServerError: a 502 still, after the retries.
         """
-        return await self._client._json(
+        return await self._request(
             "POST",
             _call_path(call_id, "cancel"),
             CallCancellation,
             idempotent=False,
             retry_statuses=_CANCEL_RETRY_STATUSES,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def delete(
@@ -307,13 +305,13 @@ class AsyncCalls:
             BadRequestError: the call has not ended yet (cancel it first).
             NotFoundError: no such call.
         """
-        return await self._client._json(
+        return await self._request(
             "DELETE",
             _call_path(call_id),
             AgentCall,
             idempotent=True,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def logs(
@@ -340,13 +338,13 @@ class AsyncCalls:
                 not served under the API version in use).
         """
         try:
-            return await self._client._json(
+            return await self._request(
                 "GET",
                 _call_path(call_id, "logs"),
                 CallLogs,
                 idempotent=True,
-                params=merge_query({}, extra_query),
-                headers=check_extra_headers(extra_headers),
+                extra_query=extra_query,
+                extra_headers=extra_headers,
             )
         except NotFoundError as error:
             version = next(
