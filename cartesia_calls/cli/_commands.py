@@ -37,6 +37,7 @@ from ._render import (
     progress_display,
     status_text,
 )
+from ._prompt import DELETED
 from ._run import CommandFailed
 
 if TYPE_CHECKING:
@@ -283,8 +284,8 @@ def delete_call(call_id: str) -> Command:
         call = await client.calls.delete(call_id)
         when = f" at {format_time(call.redacted_at)}" if call.redacted_at is not None else ""
         make_console().print(
-            f"Deleted the transcript, recording, logs, summary, metadata and numbers of call "
-            f"{call.id}{when}; the call's record stays, marked as redacted.",
+            f"Deleted {DELETED} of call {printable(call.id, one_line=True)}{when}; the call's "
+            "record stays, marked as redacted.",
             soft_wrap=True,
         )
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cartesia_calls import CallBatch
-from cartesia_calls._display import format_time, printable
+from cartesia_calls._display import clip, format_time, printable
 
 from ._render import fitted_table
 
@@ -26,6 +26,8 @@ _BATCH_STYLES = {
     "pending": "yellow",
     "in_progress": "yellow",
 }
+#: The most characters of a recipient's error the table shows (the rest: ``--json``).
+ERROR_CHARS = 200
 _RECIPIENT_STYLES = {"completed": "green", "failed": "red", "cancelled": "magenta"}
 
 
@@ -129,7 +131,8 @@ def _number(value: int | None) -> str | None:
 
 
 def recipients_table(batch: CallBatch) -> Table | Text:
-    """One row per recipient: number, status, end reason, call id, and why it was not placed."""
+    """One row per recipient: number, status, end reason, call id, and why it was not placed
+    (at most :data:`ERROR_CHARS` characters of it)."""
     recipients = batch.recipients
     if recipients is None:
         return Text("The API sent no recipients for this batch.", style="dim")
@@ -150,7 +153,8 @@ def recipients_table(batch: CallBatch) -> Table | Text:
             Text(printable(recipient.agent_call_id or "-", one_line=True)),
         ]
         if with_errors:
-            row.append(Text(printable(recipient.error_message or "", one_line=True), style="red"))
+            error = clip(printable(recipient.error_message or "", one_line=True), ERROR_CHARS)
+            row.append(Text(error, style="red"))
         table.add_row(*row)
     return table
 
