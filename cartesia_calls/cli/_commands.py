@@ -26,6 +26,7 @@ from cartesia_calls import AsyncClient, NotFoundError
 from cartesia_calls._calls import LAST_LOGS_VERSION
 from cartesia_calls._display import format_duration, format_time, printable
 
+from ._prompt import DELETED
 from ._render import (
     calls_table,
     log_lines,
@@ -37,7 +38,6 @@ from ._render import (
     progress_display,
     status_text,
 )
-from ._prompt import DELETED
 from ._run import CommandFailed
 
 if TYPE_CHECKING:
