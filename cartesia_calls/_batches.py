@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import datetime as _dt
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from ._enums import Region
-from ._models import CallBatch, OutboundCall, Page
-from ._pagination import AsyncPager, has_more_always_sent
+from ._models import CallBatch, OutboundCall
+from ._pagination import AsyncPager, list_pager
+from ._polling import poll_until
 from ._raw_resources import AsyncBatchesWithRawResponse
+from ._resource import Resource
 from ._transport import path
 from ._validate import (
-    check_extra_headers,
     check_non_empty,
     check_optional_int_range,
     merge_extra,
-    merge_query,
     outbound_items,
-    page_params,
     rfc3339,
 )
 from .errors import WaitTimeoutError
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient
+    pass
 
 __all__ = ["AsyncBatches"]
 
@@ -34,14 +32,15 @@ MAX_RECIPIENTS: Final = 5000
 _BATCHES: Final = path("agents", "calls", "batches")
 
 
-class AsyncBatches:
+def _batch_path(batch_id: str, *rest: str) -> str:
+    return _BATCHES + path(batch_id, name="batch_id") + "".join(f"/{part}" for part in rest)
+
+
+class AsyncBatches(Resource):
     """Call batches: many outbound calls queued and dialed at a bounded concurrency.
 
     Reached as ``client.batches``; every method but :meth:`list` is a coroutine.
     """
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
 
     @property
     def with_raw_response(self) -> AsyncBatchesWithRawResponse:
@@ -136,14 +135,14 @@ class AsyncBatches:
         body.update((key, value) for key, value in options.items() if value is not None)
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        return await self._client._json(
+        return await self._request(
             "POST",
             _BATCHES,
             CallBatch,
             idempotent=allow_retry,
             body=merge_extra(body, extra_body, "extra_body"),
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     def list(
@@ -182,21 +181,16 @@ class AsyncBatches:
         params: dict[str, str] = {}
         if agent_id is not None:
             params["agent_id"] = check_non_empty(agent_id, "agent_id")
-        params.update(page_params(limit, starting_after, ending_before))
-        params = merge_query(params, extra_query)
-        headers = check_extra_headers(extra_headers)
-
-        async def fetch(query: Mapping[str, str]) -> Page[CallBatch]:
-            page: Page[CallBatch] = await self._client._json(
-                "GET", _BATCHES, Page[CallBatch], idempotent=True, params=query, headers=headers
-            )
-            return page
-
-        return AsyncPager(
-            fetch,
+        return list_pager(
+            self._client,
+            _BATCHES,
+            CallBatch,
             params,
-            item_type=CallBatch,
-            has_more_always_sent=has_more_always_sent(self._client.cartesia_version),
+            limit=limit,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def get(
@@ -223,10 +217,10 @@ class AsyncBatches:
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        return await self._send(
+        return await self._request(
             "GET",
-            batch_id,
-            "",
+            _batch_path(batch_id),
+            CallBatch,
             idempotent=True,
             extra_query=extra_query,
             extra_headers=extra_headers,
@@ -257,10 +251,10 @@ class AsyncBatches:
             ValueError: ``batch_id`` is empty (nothing is sent).
             TypeError: ``batch_id`` is not a string (nothing is sent).
         """
-        return await self._send(
+        return await self._request(
             "POST",
-            batch_id,
-            "/cancel",
+            _batch_path(batch_id, "cancel"),
+            CallBatch,
             idempotent=True,
             extra_query=extra_query,
             extra_headers=extra_headers,
@@ -296,10 +290,10 @@ class AsyncBatches:
         """
         if not isinstance(allow_retry, bool):
             raise TypeError(f"allow_retry must be a bool, got {type(allow_retry).__name__}")
-        return await self._send(
+        return await self._request(
             "POST",
-            batch_id,
-            "/retry",
+            _batch_path(batch_id, "retry"),
+            CallBatch,
             idempotent=allow_retry,
             extra_query=extra_query,
             extra_headers=extra_headers,
@@ -348,65 +342,35 @@ class AsyncBatches:
             The batch, recipients included, as the last poll saw it.
 
         Raises:
-            WaitTimeoutError: the batch was still going at the deadline (its ``call_id``
-                attribute holds the batch id, ``last_status`` the batch's status).
+            WaitTimeoutError: the batch was still going at the deadline (its ``batch_id`` is
+                the batch's id, ``last_status`` the batch's status).
             NotFoundError: no batch has this id.
             ValueError: ``batch_id`` is empty, or a timeout or interval is out of range
                 (nothing is sent).
         """
-        if timeout is not None and timeout < 0:
-            raise ValueError(f"timeout must be 0 or more seconds, got {timeout}")
-        if poll_interval <= 0 or max_poll_interval < poll_interval:
-            raise ValueError("poll_interval must be > 0 and at most max_poll_interval")
         if not isinstance(dispatch_only, bool):
             raise TypeError(f"dispatch_only must be a bool, got {type(dispatch_only).__name__}")
-        started = time.monotonic()
-        slept = 0.0
-        interval = poll_interval
-        while True:
-            batch = await self.get(batch_id, extra_query=extra_query, extra_headers=extra_headers)
-            if on_progress is not None:
-                on_progress(batch)
-            if _wait_is_over(batch, dispatch_only=dispatch_only):
-                return batch
-            # Injected sleeps return at once; counting the time they stood for keeps the deadline.
-            elapsed = max(time.monotonic() - started, slept)
-            if timeout is not None and elapsed >= timeout:
-                ended = _ended_count(batch)
-                total = batch.total_calls_scheduled
-                progress = (
-                    f" ({ended} of {total} calls ended)"
-                    if ended is not None and total is not None
-                    else ""
-                )
-                raise WaitTimeoutError(
-                    f"batch {batch_id!r} was still {batch.status}{progress} after {timeout:g}s",
-                    call_id=batch_id,
-                    last_status=None if batch.status is None else str(batch.status),
-                )
-            delay = interval if timeout is None else min(interval, timeout - elapsed)
-            await self._client.backoff.sleep(delay)
-            slept += delay
-            interval = min(interval * 1.5, max_poll_interval)
 
-    async def _send(
-        self,
-        method: str,
-        batch_id: str,
-        suffix: str,
-        *,
-        idempotent: bool,
-        extra_query: Mapping[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
-    ) -> CallBatch:
-        url_path = _BATCHES + path(batch_id, name="batch_id") + suffix
-        return await self._client._json(
-            method,
-            url_path,
-            CallBatch,
-            idempotent=idempotent,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+        def timed_out(batch: CallBatch) -> WaitTimeoutError:
+            ended = _ended_count(batch)
+            total = batch.total_calls_scheduled
+            known = ended is not None and total is not None
+            progress = f" ({ended} of {total} calls ended)" if known else ""
+            return WaitTimeoutError(
+                f"batch {batch_id!r} was still {batch.status}{progress} after {timeout:g}s",
+                batch_id=batch_id,
+                last_status=None if batch.status is None else str(batch.status),
+            )
+
+        return await poll_until(
+            lambda: self.get(batch_id, extra_query=extra_query, extra_headers=extra_headers),
+            lambda batch: _wait_is_over(batch, dispatch_only=dispatch_only),
+            sleep=self._client.backoff.sleep,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timed_out=timed_out,
+            on_poll=on_progress,
         )
 
 

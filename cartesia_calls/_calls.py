@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import os
-import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,10 +20,11 @@ from ._models import (
     OutboundCall,
     OutboundCallResponse,
     OutboundCallResult,
-    Page,
 )
-from ._pagination import AsyncPager, has_more_always_sent
+from ._pagination import AsyncPager, list_pager
+from ._polling import poll_until
 from ._raw_resources import AsyncCallsWithRawResponse
+from ._resource import Resource
 from ._transport import path
 from ._validate import (
     check_extra_headers,
@@ -34,14 +34,13 @@ from ._validate import (
     merge_extra,
     merge_query,
     outbound_items,
-    page_params,
     parse_rfc3339,
     rfc3339,
 )
 from .errors import NotFoundError, WaitTimeoutError
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient
+    pass
 
 __all__ = ["AsyncCalls"]
 
@@ -56,15 +55,12 @@ def _call_path(call_id: str, *rest: str) -> str:
     return _CALLS + path(call_id, name="call_id") + "".join(f"/{part}" for part in rest)
 
 
-class AsyncCalls:
+class AsyncCalls(Resource):
     """Voice-agent calls: fetch, list, place, cancel, redact, logs and recordings.
 
     Reached as ``client.calls``. Every method is a coroutine except :meth:`list` (which returns a
     lazy pager) and :meth:`stream_audio` (an async context manager).
     """
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
 
     @property
     def with_raw_response(self) -> AsyncCallsWithRawResponse:
@@ -95,13 +91,13 @@ class AsyncCalls:
             NotFoundError: no call has this id.
             ValueError: ``call_id`` is empty (nothing is sent).
         """
-        return await self._client._json(
+        return await self._request(
             "GET",
             _call_path(call_id),
             AgentCall,
             idempotent=True,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     def list(
@@ -168,21 +164,16 @@ class AsyncCalls:
                 )
         if expand_transcript:
             params["expand"] = "transcript"
-        params.update(page_params(limit, starting_after, ending_before))
-        params = merge_query(params, extra_query)
-        headers = check_extra_headers(extra_headers)
-
-        async def fetch(query: Mapping[str, str]) -> Page[AgentCall]:
-            page: Page[AgentCall] = await self._client._json(
-                "GET", _CALLS, Page[AgentCall], idempotent=True, params=query, headers=headers
-            )
-            return page
-
-        return AsyncPager(
-            fetch,
+        return list_pager(
+            self._client,
+            _CALLS,
+            AgentCall,
             params,
-            item_type=AgentCall,
-            has_more_always_sent=has_more_always_sent(self._client.cartesia_version),
+            limit=limit,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def create(
@@ -244,14 +235,14 @@ class AsyncCalls:
         )
         if duration is not None:
             body["max_call_duration_minutes"] = duration
-        response: OutboundCallResponse = await self._client._json(
+        response: OutboundCallResponse = await self._request(
             "POST",
             _CALLS,
             OutboundCallResponse,
             idempotent=allow_retry,
             body=merge_extra(body, extra_body, "extra_body"),
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
         return response.calls
 
@@ -278,14 +269,14 @@ class AsyncCalls:
             NotFoundError: no such call, or no active connection for it.
             InternalServerError: a 502 still, after the retries.
         """
-        return await self._client._json(
+        return await self._request(
             "POST",
             _call_path(call_id, "cancel"),
             CallCancellation,
             idempotent=False,
             retry_statuses=_CANCEL_RETRY_STATUSES,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def delete(
@@ -314,13 +305,13 @@ class AsyncCalls:
             BadRequestError: the call has not ended yet (cancel it first).
             NotFoundError: no such call.
         """
-        return await self._client._json(
+        return await self._request(
             "DELETE",
             _call_path(call_id),
             AgentCall,
             idempotent=True,
-            params=merge_query({}, extra_query),
-            headers=check_extra_headers(extra_headers),
+            extra_query=extra_query,
+            extra_headers=extra_headers,
         )
 
     async def logs(
@@ -347,13 +338,13 @@ class AsyncCalls:
                 not served under the API version in use).
         """
         try:
-            return await self._client._json(
+            return await self._request(
                 "GET",
                 _call_path(call_id, "logs"),
                 CallLogs,
                 idempotent=True,
-                params=merge_query({}, extra_query),
-                headers=check_extra_headers(extra_headers),
+                extra_query=extra_query,
+                extra_headers=extra_headers,
             )
         except NotFoundError as error:
             version = next(
@@ -478,32 +469,26 @@ class AsyncCalls:
             extra_headers: more headers for each poll (not ``Authorization``).
 
         Raises:
-            WaitTimeoutError: the call was still running at the deadline (it carries the last
-                status seen).
+            WaitTimeoutError: the call was still running at the deadline (its ``call_id`` is
+                the call's id, ``last_status`` the last status seen).
         """
-        if timeout is not None and timeout < 0:
-            raise ValueError(f"timeout must be 0 or more seconds, got {timeout}")
-        if poll_interval <= 0 or max_poll_interval < poll_interval:
-            raise ValueError("poll_interval must be > 0 and at most max_poll_interval")
-        started = time.monotonic()
-        slept = 0.0
-        interval = poll_interval
-        while True:
-            call = await self.get(call_id, extra_query=extra_query, extra_headers=extra_headers)
-            if call.is_terminal:
-                return call
-            # Injected sleeps return at once; counting the time they stood for keeps the deadline.
-            elapsed = max(time.monotonic() - started, slept)
-            if timeout is not None and elapsed >= timeout:
-                raise WaitTimeoutError(
-                    f"call {call_id!r} was still {call.status} after {timeout:g}s",
-                    call_id=call_id,
-                    last_status=str(call.status),
-                )
-            delay = interval if timeout is None else min(interval, timeout - elapsed)
-            await self._client.backoff.sleep(delay)
-            slept += delay
-            interval = min(interval * 1.5, max_poll_interval)
+
+        def timed_out(call: AgentCall) -> WaitTimeoutError:
+            return WaitTimeoutError(
+                f"call {call_id!r} was still {call.status} after {timeout:g}s",
+                call_id=call_id,
+                last_status=str(call.status),
+            )
+
+        return await poll_until(
+            lambda: self.get(call_id, extra_query=extra_query, extra_headers=extra_headers),
+            lambda call: call.is_terminal,
+            sleep=self._client.backoff.sleep,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timed_out=timed_out,
+        )
 
     async def export(
         self,

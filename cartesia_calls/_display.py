@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
+from ._freeform import safe_repr, too_deep
+
 if TYPE_CHECKING:
     from ._models import AgentCall, ToolCall, TranscriptTurn
 
@@ -29,6 +31,7 @@ __all__ = [
     "call_facts",
     "call_html",
     "call_text",
+    "clip",
     "format_duration",
     "format_offset",
     "format_seconds",
@@ -42,6 +45,9 @@ __all__ = [
     "turn_text",
 ]
 
+#: The most characters one header fact shows (a long summary, a big set of variables): the
+#: rest is cut, and the view says how much more there is.
+MAX_FACT_CHARS: Final = 1000
 #: How many turns ``str(call)`` shows before "... N more turns".
 TEXT_TURNS: Final = 10
 #: How many turns the notebook view renders before "... N more turns" (keeps huge calls light).
@@ -141,10 +147,22 @@ def role_label(role: str) -> str:
 
 
 def _compact(value: Any) -> str:
+    """Free-form values (variables, metadata, tool arguments) as one line of JSON; a value
+    JSON cannot write, or nested too deep to write safely (built by hand, not decoded), as
+    its depth-safe ``repr``."""
+    if too_deep(value):
+        return safe_repr(value)
     try:
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
     except (TypeError, ValueError):
-        return repr(value)
+        return safe_repr(value)
+
+
+def clip(text: str, limit: int = MAX_FACT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 def turn_latency(turn: TranscriptTurn) -> str | None:
@@ -199,7 +217,7 @@ def turn_notes(turn: TranscriptTurn) -> list[str]:
 
 def call_facts(call: AgentCall) -> list[tuple[str, str]]:
     """The header of a call as ``(label, value)`` pairs, only those that are known; every value
-    is :func:`printable`."""
+    is :func:`printable` and at most :data:`MAX_FACT_CHARS` long."""
     facts: list[tuple[str, str]] = [("Call", call.id)]
     status = str(call.status)
     if call.end_reason is not None:
@@ -217,21 +235,29 @@ def call_facts(call: AgentCall) -> list[tuple[str, str]]:
         if params.direction is not None:
             numbers += f" ({params.direction})"
         facts.append(("Numbers", numbers))
+    if call.telephony_account_type is not None:
+        facts.append(("Telephony", str(call.telephony_account_type)))
     if call.summary:
         facts.append(("Summary", call.summary))
     if call.error_message:
         facts.append(("Error", call.error_message))
     if call.redacted_at is not None:
         facts.append(
-            ("Redacted", f"{format_time(call.redacted_at)}: transcript, recording, logs deleted")
+            (
+                "Redacted",
+                f"{format_time(call.redacted_at)}: transcript, recording, logs and other "
+                "sensitive data deleted",
+            )
         )
     if call.zdr_enabled:
         facts.append(("Retention", "zero data retention: no transcript, audio or logs kept"))
+    if call.dynamic_variables:
+        facts.append(("Variables", _compact(call.dynamic_variables)))
     if call.metadata:
         facts.append(("Metadata", _compact(call.metadata)))
     if call.transcript is not None:
         facts.append(("Transcript", _plural(len(call.transcript), "turn")))
-    return [(label, printable(value)) for label, value in facts]
+    return [(label, clip(printable(value))) for label, value in facts]
 
 
 def _plural(count: int, noun: str) -> str:

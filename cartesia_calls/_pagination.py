@@ -6,15 +6,17 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
+from ._models import Page
+from ._validate import check_extra_headers, merge_query, page_params
 from .errors import APIError
 
 if TYPE_CHECKING:
     import pandas
 
+    from ._client import AsyncClient
     from ._model_base import Model
-    from ._models import Page
 
-__all__ = ["AsyncPager", "has_more_always_sent"]
+__all__ = ["AsyncPager", "has_more_always_sent", "list_pager"]
 
 T = TypeVar("T", bound="Model")
 
@@ -178,6 +180,40 @@ class AsyncPager(Generic[T]):
 
         _pandas()
         return _pager_frame(self, await self.to_list(limit))
+
+
+def list_pager(
+    client: AsyncClient,
+    url_path: str,
+    item_type: type[T],
+    params: dict[str, str],
+    *,
+    limit: int | None,
+    starting_after: str | None,
+    ending_before: str | None,
+    extra_query: Mapping[str, Any] | None,
+    extra_headers: Mapping[str, str] | None,
+) -> AsyncPager[T]:
+    """The pager of a list endpoint (``calls.list``, ``batches.list``): its filters ``params``,
+    the page options and the caller's extras checked here, before anything is sent; each page
+    a retried GET decoded as ``Page[item_type]``."""
+    params = {**params, **page_params(limit, starting_after, ending_before)}
+    params = merge_query(params, extra_query)
+    headers = check_extra_headers(extra_headers)
+    # Page[AgentCall] for item_type AgentCall: a class known only at run time.
+    page_type: type[Page[T]] = Page.__class_getitem__(item_type)
+
+    async def fetch(query: Mapping[str, str]) -> Page[T]:
+        return await client._json(
+            "GET", url_path, page_type, idempotent=True, params=query, headers=headers
+        )
+
+    return AsyncPager(
+        fetch,
+        params,
+        item_type=item_type,
+        has_more_always_sent=has_more_always_sent(client.cartesia_version),
+    )
 
 
 #: The first API version whose list answers always carry ``has_more``.

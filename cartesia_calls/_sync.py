@@ -577,8 +577,8 @@ class Calls(Bound):
             extra_headers: more headers for each poll (not ``Authorization``).
 
         Raises:
-            WaitTimeoutError: the call was still running at the deadline (it carries the last
-                status seen).
+            WaitTimeoutError: the call was still running at the deadline (its ``call_id`` is
+                the call's id, ``last_status`` the last status seen).
         """
         return self._client._runner.run(
             self._client._current().calls.wait,
@@ -913,8 +913,8 @@ class Batches(Bound):
             The batch, recipients included, as the last poll saw it.
 
         Raises:
-            WaitTimeoutError: the batch was still going at the deadline (its ``call_id``
-                attribute holds the batch id, ``last_status`` the batch's status).
+            WaitTimeoutError: the batch was still going at the deadline (its ``batch_id`` is
+                the batch's id, ``last_status`` the batch's status).
             NotFoundError: no batch has this id.
             ValueError: ``batch_id`` is empty, or a timeout or interval is out of range
                 (nothing is sent).

@@ -16,7 +16,7 @@
     │   │   └── InternalServerError        >= 500
     │   ├── APIConnectionError       no usable response (refused, reset, DNS, TLS, cut body)
     │   │   └── APITimeoutError      a connect/pool/headers/read/total limit or a deadline passed
-    │   │       └── WaitTimeoutError     calls.wait() gave up before the call ended
+    │   │       └── WaitTimeoutError     calls.wait() or batches.wait() reached its deadline
     │   └── ResponseDecodeError      a 2xx body that is not JSON, not the model, or too large
     ├── MissingAPIKeyError           no api_key and no CARTESIA_API_KEY (also a ValueError)
     ├── ClientClosedError            the client was used after close()
@@ -165,8 +165,8 @@ class APITimeoutError(APIConnectionError):
             connection of the pool, bounded by the connect timeout), ``"headers"`` (the response
             headers did not arrive within the total timeout), ``"read"`` (the server went
             silent for longer than the read timeout), ``"total"`` (the whole response took
-            longer than the total timeout), ``"wait"`` (:meth:`~cartesia_calls.AsyncCalls.wait`),
-            or ``None`` when not known.
+            longer than the total timeout), ``"wait"`` (a :class:`WaitTimeoutError` of
+            ``calls.wait`` or ``batches.wait``), or ``None`` when not known.
 
     Its message names the limit, its value and how many attempts were made.
     """
@@ -193,16 +193,31 @@ class APITimeoutError(APIConnectionError):
 
 
 class WaitTimeoutError(APITimeoutError):
-    """:meth:`~cartesia_calls.AsyncCalls.wait` reached its deadline before the call ended.
+    """A ``wait`` reached its deadline first: :meth:`~cartesia_calls.AsyncCalls.wait` before the
+    call ended, or :meth:`~cartesia_calls.AsyncBatches.wait` before the batch was over.
 
     Attributes:
-        call_id: the call that was being waited for.
-        last_status: the status the call had at the last poll (``None`` if it was never fetched).
+        resource_id: the id of what was being waited for: a call id or a batch id.
+        call_id: the call's id when waiting for a call, else ``None``.
+        batch_id: the batch's id when waiting for a batch, else ``None``.
+        last_status: the status it had at the last poll (``None`` if it was never fetched).
     """
 
-    def __init__(self, message: str, *, call_id: str, last_status: str | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        last_status: str | None,
+        call_id: str | None = None,
+        batch_id: str | None = None,
+    ) -> None:
+        resource_id = call_id if batch_id is None else batch_id
+        if resource_id is None or (call_id is not None and batch_id is not None):
+            raise TypeError("WaitTimeoutError takes exactly one of call_id and batch_id")
         super().__init__(message, kind="wait")
+        self.resource_id: str = resource_id
         self.call_id = call_id
+        self.batch_id = batch_id
         self.last_status = last_status
 
 

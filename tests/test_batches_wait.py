@@ -81,7 +81,7 @@ async def test_timeout_raises_with_the_batch_and_its_progress(
     with pytest.raises(WaitTimeoutError) as caught:
         await client.batches.wait(batch.id, timeout=40, poll_interval=10)
     error = caught.value
-    assert error.call_id == batch.id
+    assert (error.batch_id, error.resource_id, error.call_id) == (batch.id, batch.id, None)
     assert error.last_status == "in_progress"
     assert str(error) == f"batch {batch.id!r} was still in_progress (1 of 3 calls ended) after 40s"
     # The deadline is kept on the fake's time: the last wait is cut to what is left.

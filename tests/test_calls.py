@@ -446,7 +446,11 @@ async def test_wait_gives_up_at_the_deadline_with_the_last_status(fake: FakeCart
         with pytest.raises(WaitTimeoutError) as info:
             await client.calls.wait("ac_1", timeout=10, poll_interval=1)
     assert info.value.last_status == "started"
-    assert info.value.call_id == "ac_1"
+    assert (info.value.call_id, info.value.resource_id, info.value.batch_id) == (
+        "ac_1",
+        "ac_1",
+        None,
+    )
     assert fake.clock == pytest.approx(10)
 
 

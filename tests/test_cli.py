@@ -423,6 +423,9 @@ def test_delete_after_confirmation(cli: Invoke, fake: FakeCartesia) -> None:
     result = cli("delete", SAMPLE_CALL_ID, input="y\n")
     assert result.exit_code == 0
     assert "This cannot be undone." in result.stderr
+    # It says what 2026-08-14 deletes: no "metadata", a field that version does not have.
+    assert "dynamic variables and phone numbers" in result.stderr
+    assert "metadata" not in result.stderr
     assert "Deleted the transcript" in result.stdout
     assert "redacted_at" in fake.calls[SAMPLE_CALL_ID]
     assert "transcript" not in fake.calls[SAMPLE_CALL_ID]

@@ -14,7 +14,7 @@ from click.testing import Result
 
 import cartesia_calls
 from cartesia_calls import AsyncClient, CallBatch
-from cartesia_calls.cli._render_batches import tally, tally_text
+from cartesia_calls.cli._render_batches import ERROR_CHARS, tally, tally_text
 from cartesia_calls.testing import FakeCartesia
 from cartesia_calls.testing._samples import SAMPLE_BATCH_ID
 
@@ -266,6 +266,19 @@ def test_get_shows_why_a_call_was_not_placed(cli: Invoke, fake: FakeCartesia) ->
     [line] = [line for line in out.splitlines() if "+14155550102" in line]
     assert line.split()[:4] == ["+14155550102", "failed", "-", "-"]
     assert line.rstrip().endswith("The call could not be placed.")
+
+
+def test_get_keeps_a_long_error_short_and_printable(cli: Invoke, fake: FakeCartesia) -> None:
+    long = "\x1b[2JNumber blocked. " + "Carrier said no. " * 100
+    fake.add_batch(
+        id="acb_x",
+        recipients=[{"to_number": "+14155550101", "status": "failed", "error_message": long}],
+    )
+    out = cli("batches", "get", "acb_x").stdout
+    assert "\x1b" not in out
+    assert "Number blocked." in out
+    assert f"… ({len(long) - 4 - ERROR_CHARS:,} more characters)" in " ".join(out.split())
+    assert out.count("Carrier said no.") < 15
 
 
 def test_get_json_is_the_wire_format(cli: Invoke) -> None:

@@ -21,6 +21,7 @@ from cartesia_calls import (
     RateLimitError,
     ResponseDecodeError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from cartesia_calls.errors import MAX_ERROR_BODY_CHARS, decode_text, redact, status_error_class
 from cartesia_calls.testing import FakeCartesia
@@ -339,3 +340,9 @@ async def test_a_deep_json_error_body_through_the_client(
         await client.calls.get("ac_1")
     assert info.value.json is None
     assert info.value.message.startswith('{"message":{"message":')
+
+
+@pytest.mark.parametrize("ids", [{}, {"call_id": "ac_1", "batch_id": "acb_1"}])
+def test_a_wait_timeout_names_exactly_one_call_or_batch(ids: dict[str, str]) -> None:
+    with pytest.raises(TypeError, match="exactly one of call_id and batch_id"):
+        WaitTimeoutError("late", last_status=None, **ids)

@@ -116,12 +116,12 @@ def test_a_new_async_client_option_reaches_the_sync_client(tree: Path) -> None:
 def test_a_new_async_method_gets_a_sync_twin_and_a_raw_form(tree: Path) -> None:
     edit(
         tree / "cartesia_calls" / "_batches.py",
-        "    async def _send(",
+        "    async def retry(",
         "    async def pause(self, batch_id: str) -> CallBatch:\n"
         '        """Pause a batch: ``await client.batches.pause(batch_id)``."""\n'
-        '        return await self._send("POST", batch_id, "/pause", idempotent=True, '
-        "extra_query=None, extra_headers=None)\n\n"
-        "    async def _send(",
+        '        return await self._request("POST", _batch_path(batch_id, "pause"), CallBatch, '
+        "idempotent=True, extra_query=None, extra_headers=None)\n\n"
+        "    async def retry(",
     )
     assert run(tree).returncode == 0
     sync = (tree / "cartesia_calls" / "_sync.py").read_text(encoding="utf-8")

@@ -24,10 +24,15 @@ from ._options import (
     LocalCommand,
     MainGroup,
     Settings,
+    agent_option,
+    duration_option,
+    from_number_option,
     global_options,
     invoke,
     json_option,
-    not_blank,
+    list_options,
+    ringing_option,
+    wait_options,
 )
 from ._variables import VariableOption, collect_variables
 
@@ -102,14 +107,7 @@ def get(settings: Settings, call_id: str, as_json: bool) -> None:
     metavar="TIME",
     help="Only calls that started at or before this RFC 3339 time.",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="The most calls to show (pages are fetched only as needed).",
-)
-@click.option("--all", "show_all", is_flag=True, help="Show every call (ignores --limit).")
+@list_options("call", "calls")
 @click.option("--transcript", is_flag=True, help="Fetch transcripts too (turn counts; in --json).")
 @json_option
 @click.pass_obj
@@ -226,21 +224,7 @@ def logs(settings: Settings, call_id: str, as_json: bool) -> None:
 
 @main.command(context_settings=CONTEXT, short_help="Wait until a call has ended.")
 @click.argument("call_id")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=600.0,
-    show_default=True,
-    help="Give up after this many seconds (exit code 3). The request timeout (the global "
-    "--timeout) goes before the command.",
-)
-@click.option(
-    "--poll-interval",
-    type=click.FloatRange(min=0, min_open=True),
-    default=2.0,
-    show_default=True,
-    help="Seconds between the first polls (then growing up to 30).",
-)
+@wait_options(timeout=600.0, poll_interval=2.0)
 @json_option
 @click.pass_obj
 def wait(
@@ -272,33 +256,9 @@ def _phone_numbers(
     return values
 
 
-_agent_option = click.option(
-    "--agent-id", required=True, metavar="ID", callback=not_blank, help="The agent that talks."
-)
-_from_option = click.option(
-    "--from-number-id",
-    required=True,
-    metavar="ID",
-    callback=not_blank,
-    help="The id of your phone number to call from (pn_...).",
-)
-_ringing_option = click.option(
-    "--ringing-timeout-seconds",
-    type=click.IntRange(5, 80),
-    metavar="S",
-    help="How long each call rings before giving up, 5-80 (the API's default: 60).",
-)
-_duration_option = click.option(
-    "--max-call-duration-minutes",
-    type=click.IntRange(min=1),
-    metavar="M",
-    help="Hang up after this many minutes.",
-)
-
-
 @main.command(context_settings=CONTEXT, short_help="Place outbound calls (never retried).")
-@_agent_option
-@_from_option
+@agent_option
+@from_number_option
 @click.option(
     "--to",
     "to_numbers",
@@ -317,8 +277,8 @@ _duration_option = click.option(
     help="A dynamic variable for the agent, name=value (repeatable; typed as described "
     "above; name:str=value keeps a string).",
 )
-@_ringing_option
-@_duration_option
+@ringing_option
+@duration_option(None)
 @json_option
 @click.pass_obj
 def create(

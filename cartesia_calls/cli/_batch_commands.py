@@ -4,16 +4,16 @@ and notes to stderr (notes not with ``--quiet``)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from cartesia_calls import AsyncClient, CallBatch, WaitTimeoutError
 from cartesia_calls._display import printable
 
-from ._render import make_console, print_json, print_json_line
+from ._commands import Command, listed_note, take
+from ._render import make_console, note, print_json, progress_display
 from ._render_batches import (
     batch_facts,
     batch_status,
@@ -23,13 +23,6 @@ from ._render_batches import (
     tally_text,
 )
 from ._run import EXIT_WAIT_TIMEOUT, CommandFailed
-
-Command = Callable[[AsyncClient], Awaitable[None]]
-
-
-def _note(text: str, *, quiet: bool) -> None:
-    if not quiet:
-        make_console(stderr=True).print(Text(text, style="dim"), soft_wrap=True)
 
 
 def _sent(options: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +64,7 @@ def create_batch(options: dict[str, Any], *, as_json: bool, quiet: bool = False)
         line.append_text(batch_status(batch))
         line.append(".")
         make_console().print(line, soft_wrap=True)
-        _note(f"Follow it with: cartesia-calls batches wait {batch.id}", quiet=quiet)
+        note(f"Follow it with: cartesia-calls batches wait {batch.id}", quiet=quiet)
 
     return command
 
@@ -85,19 +78,7 @@ def list_batches(
         pager = client.batches.list(
             agent_id=agent_id, limit=100 if limit is None else min(limit, 100)
         )
-        shown: list[CallBatch] = []
-        more = False
-        async for page in pager.pages():
-            for batch in page.data:
-                if limit is not None and len(shown) >= limit:
-                    more = True
-                    break
-                shown.append(batch)
-                if as_json:
-                    print_json_line(batch.to_dict())
-            if limit is not None and len(shown) >= limit:
-                more = more or bool(page.has_more or (page.has_more is None and page.next_page))
-                break
+        shown, more = await take(pager, limit, as_json=as_json)
         if as_json:
             return
         console = make_console()
@@ -106,10 +87,7 @@ def list_batches(
             console.print(f"No call batches{owner}.", soft_wrap=True)
             return
         console.print(batches_table(shown, width=console.width))
-        note = f"{len(shown)} batch{'es' if len(shown) != 1 else ''}{owner}, newest first"
-        if more:
-            note += f"; more exist: --limit {len(shown) * 2} or --all"
-        _note(note, quiet=quiet)
+        listed_note(len(shown), "batch", "batches", owner, more=more, quiet=quiet)
 
     return command
 
@@ -199,15 +177,12 @@ def wait_batch(
     how the batch went."""
 
     async def command(client: AsyncClient) -> None:
-        err = make_console(stderr=True)
-        progress = Progress(
+        progress = progress_display(
             TextColumn(f"batch {printable(batch_id, one_line=True)}"),
             BarColumn(),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet or not err.is_terminal,
+            quiet=quiet,
         )
         task = progress.add_task("waiting for the first answer...", total=None)
 
@@ -239,7 +214,7 @@ def wait_batch(
         make_console().print(line, soft_wrap=True)
         counts = tally(batch)
         if counts.failed:
-            _note(
+            note(
                 f"Call the failed ones again: cartesia-calls batches retry {batch.id}", quiet=quiet
             )
 

@@ -12,7 +12,20 @@ from typing import Any
 
 import click
 
-from ._options import CONTEXT, ApiGroup, Settings, invoke, json_option, not_blank
+from ._options import (
+    CONTEXT,
+    ApiGroup,
+    Settings,
+    agent_option,
+    duration_option,
+    from_number_option,
+    invoke,
+    json_option,
+    list_options,
+    not_blank,
+    ringing_option,
+    wait_options,
+)
 
 __all__ = ["batches"]
 
@@ -56,16 +69,8 @@ def batches() -> None:
     "create", context_settings=CONTEXT, short_help="Queue a batch of calls from a CSV file."
 )
 @click.option("--name", required=True, callback=not_blank, help="A name for the batch.")
-@click.option(
-    "--agent-id", required=True, metavar="ID", callback=not_blank, help="The agent that talks."
-)
-@click.option(
-    "--from-number-id",
-    required=True,
-    metavar="ID",
-    callback=not_blank,
-    help="The id of your phone number to call from (pn_...).",
-)
+@agent_option
+@from_number_option
 @click.option(
     "--recipients",
     "recipients_file",
@@ -94,18 +99,8 @@ def batches() -> None:
     metavar="N",
     help="How many calls may run at once.",
 )
-@click.option(
-    "--ringing-timeout-seconds",
-    type=click.IntRange(5, 80),
-    metavar="S",
-    help="How long each call rings before giving up, 5-80.",
-)
-@click.option(
-    "--max-call-duration-minutes",
-    type=click.IntRange(1, 480),
-    metavar="M",
-    help="Hang up each call after this many minutes, 1-480.",
-)
+@ringing_option
+@duration_option(480)
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -193,14 +188,7 @@ def create(
 
 @batches.command("list", context_settings=CONTEXT, short_help="List call batches, newest first.")
 @click.option("--agent-id", metavar="ID", callback=not_blank, help="Only this agent's batches.")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="The most batches to show (pages are fetched only as needed).",
-)
-@click.option("--all", "show_all", is_flag=True, help="Show every batch (ignores --limit).")
+@list_options("batch", "batches")
 @json_option
 @click.pass_obj
 def list_(
@@ -276,19 +264,7 @@ def retry(settings: Settings, batch_id: str, as_json: bool) -> None:
     help="Stop waiting once every recipient was dispatched (the batch's status is final), "
     "without waiting for the calls to end.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    help="Give up after this many seconds (exit code 3; default: wait as long as it takes). "
-    "The request timeout (the global --timeout) goes before the command.",
-)
-@click.option(
-    "--poll-interval",
-    type=click.FloatRange(min=0, min_open=True),
-    default=5.0,
-    show_default=True,
-    help="Seconds between the first polls (then growing up to 30).",
-)
+@wait_options(timeout=None, poll_interval=5.0)
 @json_option
 @click.pass_obj
 def wait(

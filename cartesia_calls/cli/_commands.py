@@ -1,18 +1,20 @@
-"""What each command does, given an open client. Output goes to stdout; progress to stderr."""
+"""What each command does, given an open client. Output goes to stdout; progress and notes to
+stderr (notes not with ``--quiet``). The helpers of list commands (:func:`take`,
+:func:`listed_note`) serve ``batches list`` too."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import wave
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -20,22 +22,31 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cartesia_calls import AgentCall, AsyncClient, NotFoundError
+from cartesia_calls import AsyncClient, NotFoundError
 from cartesia_calls._calls import LAST_LOGS_VERSION
 from cartesia_calls._display import format_duration, format_time, printable
 
+from ._prompt import DELETED
 from ._render import (
     calls_table,
     log_lines,
     make_console,
+    note,
     print_call,
     print_json,
     print_json_line,
+    progress_display,
     status_text,
 )
 from ._run import CommandFailed
 
+if TYPE_CHECKING:
+    from cartesia_calls._model_base import Model
+    from cartesia_calls._pagination import AsyncPager
+
+#: A command's work, given an open client.
 Command = Callable[[AsyncClient], Awaitable[None]]
+T = TypeVar("T", bound="Model")
 
 
 def get_call(call_id: str, *, as_json: bool) -> Command:
@@ -49,6 +60,30 @@ def get_call(call_id: str, *, as_json: bool) -> Command:
             print_call(make_console(), call)
 
     return command
+
+
+async def take(pager: AsyncPager[T], limit: int | None, *, as_json: bool) -> tuple[list[T], bool]:
+    """At most ``limit`` items of ``pager`` (``None``: all), fetching pages only as needed,
+    each printed as a JSON line at once with ``as_json``; and whether more exist."""
+    shown: list[T] = []
+    async for page in pager.pages():
+        for item in page.data:
+            if limit is not None and len(shown) >= limit:
+                return shown, True
+            shown.append(item)
+            if as_json:
+                print_json_line(item.to_dict())
+        if limit is not None and len(shown) >= limit:
+            return shown, bool(page.has_more or (page.has_more is None and page.next_page))
+    return shown, False
+
+
+def listed_note(count: int, noun: str, plural: str, owner: str, *, more: bool, quiet: bool) -> None:
+    """``12 calls of agent 'a', newest first; more exist: --limit 24 or --all`` on stderr."""
+    text = f"{count} {noun if count == 1 else plural}{owner}, newest first"
+    if more:
+        text += f"; more exist: --limit {count * 2} or --all"
+    note(text, quiet=quiet)
 
 
 def list_calls(
@@ -65,28 +100,15 @@ def list_calls(
     """``cartesia-calls list``: at most ``limit`` calls (``None``: all), fetching pages lazily."""
 
     async def command(client: AsyncClient) -> None:
-        page_size = 100 if limit is None else min(limit, 100)
         pager = client.calls.list(
             agent_id=agent_id,
             batch_id=batch_id,
             start_time_gte=start_time_gte,
             start_time_lte=start_time_lte,
             expand_transcript=transcript,
-            limit=page_size,
+            limit=100 if limit is None else min(limit, 100),
         )
-        shown: list[AgentCall] = []
-        more = False
-        async for page in pager.pages():
-            for call in page.data:
-                if limit is not None and len(shown) >= limit:
-                    more = True
-                    break
-                shown.append(call)
-                if as_json:
-                    print_json_line(call.to_dict())
-            if limit is not None and len(shown) >= limit:
-                more = more or bool(page.has_more or (page.has_more is None and page.next_page))
-                break
+        shown, more = await take(pager, limit, as_json=as_json)
         if as_json:
             return
         console = make_console()
@@ -97,11 +119,7 @@ def list_calls(
             console.print(f"No calls for {owner}.")
             return
         console.print(calls_table(shown, width=console.width, with_turns=transcript))
-        note = f"{len(shown)} call{'s' if len(shown) != 1 else ''} of {owner}, newest first"
-        if more:
-            note += f"; more exist: --limit {len(shown) * 2} or --all"
-        if not quiet:
-            make_console(stderr=True).print(Text(note, style="dim"))
+        listed_note(len(shown), "call", "calls", f" of {owner}", more=more, quiet=quiet)
 
     return command
 
@@ -117,14 +135,8 @@ def export_calls(
     """``cartesia-calls export``: progress on stderr, a one-line summary on stdout."""
 
     async def command(client: AsyncClient) -> None:
-        err = make_console(stderr=True)
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet or not err.is_terminal,
+        progress = progress_display(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), quiet=quiet
         )
         task = progress.add_task("exporting calls...", total=None)
 
@@ -169,15 +181,12 @@ def download_audio(call_id: str, output: str, *, quiet: bool = False) -> Command
     """``cartesia-calls audio``: a progress bar on stderr while the recording downloads."""
 
     async def command(client: AsyncClient) -> None:
-        err = make_console(stderr=True)
-        progress = Progress(
+        progress = progress_display(
             TextColumn("{task.description}"),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet or not err.is_terminal,
+            quiet=quiet,
         )
         task = progress.add_task(f"downloading {call_id}", total=None)
 
@@ -228,18 +237,13 @@ def wait_call(
 
     async def command(client: AsyncClient) -> None:
         err = make_console(stderr=True)
-        poll_cap = max(30.0, poll_interval)
-        if err.is_terminal and not quiet:
-            with err.status(f"waiting for call {call_id} to end..."):
-                call = await client.calls.wait(
-                    call_id,
-                    timeout=timeout,
-                    poll_interval=poll_interval,
-                    max_poll_interval=poll_cap,
-                )
-        else:
+        spinner = err.status(f"waiting for call {printable(call_id, one_line=True)} to end...")
+        with spinner if err.is_terminal and not quiet else contextlib.nullcontext():
             call = await client.calls.wait(
-                call_id, timeout=timeout, poll_interval=poll_interval, max_poll_interval=poll_cap
+                call_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                max_poll_interval=max(30.0, poll_interval),
             )
         if as_json:
             print_json(call.to_dict())
@@ -280,8 +284,8 @@ def delete_call(call_id: str) -> Command:
         call = await client.calls.delete(call_id)
         when = f" at {format_time(call.redacted_at)}" if call.redacted_at is not None else ""
         make_console().print(
-            f"Deleted the transcript, recording, logs, summary, metadata and numbers of call "
-            f"{call.id}{when}; the call's record stays, marked as redacted.",
+            f"Deleted {DELETED} of call {printable(call.id, one_line=True)}{when}; the call's "
+            "record stays, marked as redacted.",
             soft_wrap=True,
         )
 
@@ -346,10 +350,13 @@ def create_calls(
                     line.append("not placed: ", style="red")
                     line.append(_outbound_error(result.error))
                 console.print(line, soft_wrap=True)
-        if not quiet and placed and not as_json:
-            note = f"Placed {len(placed)} of {len(results)} calls. Follow one with: "
-            note += f"cartesia-calls wait {printable(str(placed[0].agent_call_id), one_line=True)}"
-            make_console(stderr=True).print(Text(note, style="dim"), soft_wrap=True)
+        if placed and not as_json:
+            first = printable(str(placed[0].agent_call_id), one_line=True)
+            note(
+                f"Placed {len(placed)} of {len(results)} calls. Follow one with: "
+                f"cartesia-calls wait {first}",
+                quiet=quiet,
+            )
         if len(placed) < len(results):
             missing = len(results) - len(placed)
             raise CommandFailed(

@@ -1,4 +1,5 @@
-"""Global options, accepted before the command and after it, and the settings they make.
+"""Global options, accepted before the command and after it, the settings they make, and the
+options several commands share (``--json``, ``--agent-id``, ``--limit``/``--all``, wait's).
 
 The global options (``--api-key``, ``--base-url``, ``--cartesia-version``, ``--max-retries``,
 ``--timeout``, ``--quiet``) belong to the ``cartesia-calls`` group, so they are written before
@@ -27,11 +28,19 @@ __all__ = [
     "LocalCommand",
     "MainGroup",
     "Settings",
+    "agent_option",
+    "duration_option",
+    "from_number_option",
     "global_options",
     "invoke",
     "json_option",
+    "list_options",
     "not_blank",
+    "ringing_option",
+    "wait_options",
 ]
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 #: The context settings of every command: ``-h`` too, and help up to 100 columns wide.
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -42,18 +51,98 @@ json_option = click.option(
 )
 
 
-def invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
-    """Run a command's work with a client (see :func:`._run.run`); the SDK loads only now."""
-    from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
-
-    run(settings, command, **how)
-
-
 def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A click callback refusing an empty or blank value (an id, a name)."""
     if value is not None and not value.strip():
         raise click.BadParameter("must not be empty", ctx, param)
     return value
+
+
+#: ``--agent-id`` of the commands that place calls.
+agent_option = click.option(
+    "--agent-id", required=True, metavar="ID", callback=not_blank, help="The agent that talks."
+)
+#: ``--from-number-id`` of the commands that place calls.
+from_number_option = click.option(
+    "--from-number-id",
+    required=True,
+    metavar="ID",
+    callback=not_blank,
+    help="The id of your phone number to call from (pn_...).",
+)
+#: ``--ringing-timeout-seconds`` of the commands that place calls.
+ringing_option = click.option(
+    "--ringing-timeout-seconds",
+    type=click.IntRange(5, 80),
+    metavar="S",
+    help="How long each call rings before giving up, 5-80 (the API's default: 60).",
+)
+
+
+def duration_option(most: int | None) -> Decorator:
+    """``--max-call-duration-minutes``, 1 to ``most`` (``None``: no upper bound)."""
+    bounds = f", 1-{most}" if most is not None else ""
+    return click.option(
+        "--max-call-duration-minutes",
+        type=click.IntRange(1, most),
+        metavar="M",
+        help=f"Hang up each call after this many minutes{bounds}.",
+    )
+
+
+def _stack(*decorators: Decorator) -> Decorator:
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+def list_options(noun: str, plural: str) -> Decorator:
+    """``--limit`` and ``--all`` of a list command."""
+    return _stack(
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1),
+            default=20,
+            show_default=True,
+            help=f"The most {plural} to show (pages are fetched only as needed).",
+        ),
+        click.option(
+            "--all", "show_all", is_flag=True, help=f"Show every {noun} (ignores --limit)."
+        ),
+    )
+
+
+def wait_options(*, timeout: float | None, poll_interval: float) -> Decorator:
+    """``--timeout`` (how long to wait; ``None``: as long as it takes) and ``--poll-interval``
+    of a wait command."""
+    forever = "" if timeout is not None else "; default: wait as long as it takes"
+    return _stack(
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0),
+            default=timeout,
+            show_default=timeout is not None,
+            help=f"Give up after this many seconds (exit code 3{forever}). The request timeout "
+            "(the global --timeout) goes before the command.",
+        ),
+        click.option(
+            "--poll-interval",
+            type=click.FloatRange(min=0, min_open=True),
+            default=poll_interval,
+            show_default=True,
+            help="Seconds between the first polls (then growing up to 30).",
+        ),
+    )
+
+
+def invoke(settings: Settings, command: Callable[[Any], Awaitable[None]], **how: Any) -> None:
+    """Run a command's work with a client (see :func:`._run.run`); the SDK loads only now."""
+    from ._run import run  # noqa: PLC0415 - the SDK loads only when a command runs
+
+    run(settings, command, **how)
 
 
 #: Internal parameter names of the copies taken after a command (never a command's own name).
@@ -186,20 +275,19 @@ def _copies(taken: set[str]) -> list[click.Option]:
 _EPILOG = "Global options (see cartesia-calls --help) may also be given after the command."
 
 
-class _TakesGlobals:
-    """Mixin for click commands and groups: accept the global options after the command."""
+class ApiCommand(click.Command):
+    """A command that calls the API: it takes the global options after its name too (hidden
+    from its help), and they win over those given before it."""
 
-    params: list[click.Parameter]
-    epilog: str | None
-
-    def _add_globals(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         taken = {flag for param in self.params for flag in [*param.opts, *param.secondary_opts]}
         self.params.extend(_copies(taken))
         if self.epilog is None:
             self.epilog = _EPILOG
 
-    def _apply_globals(self, ctx: click.Context) -> None:
-        """Move what was typed after the command into the settings (it wins)."""
+    def invoke(self, ctx: click.Context) -> Any:
+        """Move the global options typed after the command into the settings, then run it."""
         settings = ctx.find_object(Settings)
         for name in [name for name in ctx.params if name.startswith(_PREFIX)]:
             value = ctx.params.pop(name)
@@ -207,34 +295,13 @@ class _TakesGlobals:
                 ParameterSource.COMMANDLINE
             ):
                 settings.set(name.removeprefix(_PREFIX), value)
-
-
-class ApiCommand(_TakesGlobals, click.Command):
-    """A command that calls the API: it takes the global options after its name too."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._add_globals()
-
-    def invoke(self, ctx: click.Context) -> Any:
-        """Apply the global options given after the command, then run it."""
-        self._apply_globals(ctx)
         return super().invoke(ctx)
 
 
-class ApiGroup(_TakesGlobals, click.Group):
+class ApiGroup(ApiCommand, click.Group):
     """A group of commands that call the API (``batches``): global options anywhere."""
 
     command_class = ApiCommand
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._add_globals()
-
-    def invoke(self, ctx: click.Context) -> Any:
-        """Apply the global options given after the group's name, then run the subcommand."""
-        self._apply_globals(ctx)
-        return super().invoke(ctx)
 
 
 class LocalCommand(click.Command):

@@ -8,6 +8,13 @@ import click
 
 from ._run import EXIT_ERROR, EXIT_USAGE, fail
 
+#: What Delete Call removes (API version 2026-08-14: "the transcript, audio recordings, and
+#: logs", and every other sensitive field; 2026-03-01's metadata too). The record stays.
+DELETED = (
+    "the transcript, recording, logs, summary, dynamic variables and phone numbers "
+    "(the call's sensitive data)"
+)
+
 
 def stdin_is_interactive() -> bool:
     """Whether there is a person at a terminal to answer a question."""
@@ -29,10 +36,7 @@ def confirm_delete(call_id: str) -> None:
             "pass --yes to delete",
             EXIT_USAGE,
         )
-    question = (
-        f"Delete the transcript, recording, logs, summary, metadata and phone numbers of call "
-        f"{call_id!r}? This cannot be undone."
-    )
+    question = f"Delete {DELETED} of call {call_id!r}? This cannot be undone."
     try:
         confirmed = click.confirm(question, default=False, err=True)
     except click.Abort:  # Ctrl-C or end of input at the prompt

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from rich import box
@@ -26,6 +26,7 @@ from rich.console import (
     RenderHook,
     RenderResult,
 )
+from rich.progress import Progress, ProgressColumn
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -88,6 +89,19 @@ def make_console(*, stderr: bool = False) -> Console:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console
+
+
+def note(text: str, *, quiet: bool) -> None:
+    """A dim note on stderr (what to run next, what was left out), unless ``quiet``."""
+    if not quiet:
+        make_console(stderr=True).print(Text(text, style="dim"), soft_wrap=True)
+
+
+def progress_display(*columns: ProgressColumn | str, quiet: bool) -> Progress:
+    """A progress display on stderr that shows only on a terminal and not with ``quiet``, and
+    is gone when it ends (what stays is the command's result line)."""
+    err = make_console(stderr=True)
+    return Progress(*columns, console=err, transient=True, disable=quiet or not err.is_terminal)
 
 
 # Characters JSON may carry raw (ensure_ascii=False) that a terminal would act on: DEL, the C1
@@ -238,21 +252,36 @@ def calls_table(calls: Sequence[AgentCall], *, width: int, with_turns: bool = Fa
     if with_turns:
         headers.append("turns")
     headers.append("summary")
+    return fitted_table(headers, rows, width=width, right={"duration", "turns"}, last_min=12)
+
+
+def fitted_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Text]],
+    *,
+    width: int,
+    right: Collection[str] = (),
+    last_min: int,
+) -> Table:
+    """A list table whose columns are as wide as their widest cell, but the last (a free text:
+    summary, name), which gets what is left of ``width`` columns, cut with an ellipsis, or is
+    left out when that is less than ``last_min``. Columns named in ``right`` are right-aligned.
+    """
     sizes = [
         max([len(header)] + [row[index].cell_len for row in rows])
         for index, header in enumerate(headers[:-1])
     ]
-    # Columns are three spaces apart; the summary gets what is left, or is left out if narrow.
-    summary_width = width - sum(sizes) - 3 * (len(headers) - 1)
-    with_summary = summary_width >= 12
+    # Columns are three spaces apart; the last gets what is left.
+    last_width = width - sum(sizes) - 3 * (len(headers) - 1)
+    with_last = last_width >= last_min
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
     for header, size in zip(headers[:-1], sizes, strict=True):
-        justify: JustifyMethod = "right" if header in {"duration", "turns"} else "left"
+        justify: JustifyMethod = "right" if header in right else "left"
         table.add_column(header, no_wrap=True, min_width=size, justify=justify)
-    if with_summary:
-        table.add_column("summary", no_wrap=True, overflow="ellipsis", max_width=summary_width)
+    if with_last:
+        table.add_column(headers[-1], no_wrap=True, overflow="ellipsis", max_width=last_width)
     for row in rows:
-        table.add_row(*(row if with_summary else row[:-1]))
+        table.add_row(*(row if with_last else row[:-1]))
     return table
 
 

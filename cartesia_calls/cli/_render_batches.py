@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
-from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
 from cartesia_calls import CallBatch
-from cartesia_calls._display import format_time, printable
+from cartesia_calls._display import clip, format_time, printable
+
+from ._render import fitted_table
 
 _BATCH_STYLES = {
     "completed": "green",
@@ -25,6 +26,8 @@ _BATCH_STYLES = {
     "pending": "yellow",
     "in_progress": "yellow",
 }
+#: The most characters of a recipient's error the table shows (the rest: ``--json``).
+ERROR_CHARS = 200
 _RECIPIENT_STYLES = {"completed": "green", "failed": "red", "cancelled": "magenta"}
 
 
@@ -128,7 +131,8 @@ def _number(value: int | None) -> str | None:
 
 
 def recipients_table(batch: CallBatch) -> Table | Text:
-    """One row per recipient: number, status, end reason, call id, and why it was not placed."""
+    """One row per recipient: number, status, end reason, call id, and why it was not placed
+    (at most :data:`ERROR_CHARS` characters of it)."""
     recipients = batch.recipients
     if recipients is None:
         return Text("The API sent no recipients for this batch.", style="dim")
@@ -149,7 +153,8 @@ def recipients_table(batch: CallBatch) -> Table | Text:
             Text(printable(recipient.agent_call_id or "-", one_line=True)),
         ]
         if with_errors:
-            row.append(Text(printable(recipient.error_message or "", one_line=True), style="red"))
+            error = clip(printable(recipient.error_message or "", one_line=True), ERROR_CHARS)
+            row.append(Text(error, style="red"))
         table.add_row(*row)
     return table
 
@@ -172,21 +177,6 @@ def batches_table(batches: Sequence[CallBatch], *, width: int) -> Table:
             ]
         )
     headers = ["id", "status", "recipients", "dispatched", "ended", "created (UTC)", "name"]
-    sizes = [
-        max([len(header)] + [row[index].cell_len for row in rows])
-        for index, header in enumerate(headers[:-1])
-    ]
-    # Columns are three spaces apart; the name gets what is left.
-    name_width = width - sum(sizes) - 3 * (len(headers) - 1)
-    with_name = name_width >= 8
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
-    for header, size in zip(headers[:-1], sizes, strict=True):
-        justify: JustifyMethod = (
-            "right" if header in {"recipients", "dispatched", "ended"} else "left"
-        )
-        table.add_column(header, no_wrap=True, min_width=size, justify=justify)
-    if with_name:
-        table.add_column("name", no_wrap=True, overflow="ellipsis", max_width=name_width)
-    for row in rows:
-        table.add_row(*(row if with_name else row[:-1]))
-    return table
+    return fitted_table(
+        headers, rows, width=width, right={"recipients", "dispatched", "ended"}, last_min=8
+    )

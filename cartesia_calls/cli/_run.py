@@ -168,9 +168,10 @@ def describe(
     if isinstance(exc, errors.MissingAPIKeyError):
         return MISSING_KEY, EXIT_USAGE
     if isinstance(exc, errors.WaitTimeoutError):
+        what = "call" if exc.call_id is not None else "batch"
         return (
-            f"call {exc.call_id!r} was still {exc.last_status or 'running'} when the wait timed "
-            "out; wait longer with --timeout",
+            f"{what} {exc.resource_id!r} was still {exc.last_status or 'running'} when the wait "
+            "timed out; wait longer with --timeout",
             EXIT_WAIT_TIMEOUT,
         )
     if isinstance(exc, errors.APITimeoutError):

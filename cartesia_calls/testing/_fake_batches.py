@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
@@ -22,12 +21,19 @@ from aiohttp import web
 
 from .._converter import format_datetime
 from ._fake_calls import FAKE_PHONE_NUMBER_ID, CallsMixin
-from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
+from ._fake_http import (
+    Route,
+    bad_request,
+    json_error,
+    json_response,
+    outbound_item_problem,
+    paginate,
+    parse_time,
+    stored_time,
+    wire_form,
+)
 from ._fake_versions import is_legacy, render_batch, request_version
 
-Route = tuple[str, str, Any]
-
-_E164: Final = re.compile(r"^\+[1-9]\d{1,14}$")
 _CREATE_KEYS: Final = frozenset(
     {
         "name",
@@ -41,7 +47,6 @@ _CREATE_KEYS: Final = frozenset(
         "region",
     }
 )
-_RECIPIENT_KEYS: Final = frozenset({"to_number", "dynamic_variables", "metadata"})
 _REGIONS: Final = frozenset({"US", "EU", "APAC"})
 _INT_RANGES: Final[dict[str, tuple[int, int | None]]] = {
     "target_concurrency_limit": (1, None),
@@ -72,16 +77,6 @@ _USAGE_LIMIT_MESSAGE: Final = (
     "The organization has reached its agents usage limit. Upgrade the subscription or enable "
     "overages."
 )
-
-
-def _parse_time(value: Any) -> _dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = _dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_dt.UTC)
 
 
 class _Invalid(Exception):
@@ -134,14 +129,7 @@ class BatchesMixin(CallsMixin):
         status ``queued`` and a ``created_at`` unless it has them. A recipient mapping may
         carry ``dynamic_variables`` for its call (never shown back, like the API).
         """
-        if batch is None:
-            data: dict[str, Any] = {}
-        elif hasattr(batch, "to_dict"):
-            data = batch.to_dict()
-        elif isinstance(batch, Mapping):
-            data = dict(batch)
-        else:
-            raise TypeError("batch must be a CallBatch or a mapping")
+        data = wire_form(batch, "batch must be a CallBatch or a mapping")
         data.update(fields)
         now = self._stamp()
         data.setdefault("id", f"acb_{uuid.uuid4().hex[:16]}")
@@ -245,7 +233,7 @@ class BatchesMixin(CallsMixin):
     def _due_times(self) -> Iterator[float]:
         yield from super()._due_times()
         for batch in self.batches.values():
-            scheduled = _parse_time(batch.get("scheduled_at"))
+            scheduled = stored_time(batch.get("scheduled_at"))
             if scheduled is not None and batch.get("status") == "pending":
                 yield (scheduled - self.clock_start).total_seconds()
 
@@ -263,7 +251,7 @@ class BatchesMixin(CallsMixin):
             changed = False
             for recipient in recipients:
                 changed |= _follow_call(recipient, self.calls)
-            scheduled = _parse_time(batch.get("scheduled_at"))
+            scheduled = stored_time(batch.get("scheduled_at"))
             if batch.get("status") not in {"pending", "in_progress"} or (
                 scheduled is not None and self.now() < scheduled
             ):
@@ -336,7 +324,7 @@ class BatchesMixin(CallsMixin):
         oldest = _dt.datetime.min.replace(tzinfo=_dt.UTC)
 
         def key(batch: dict[str, Any]) -> tuple[_dt.datetime, int]:
-            created = _parse_time(batch.get("created_at")) or oldest
+            created = stored_time(batch.get("created_at")) or oldest
             return created, self._batch_seq.get(batch["id"], 0)
 
         return sorted(self.batches.values(), key=key, reverse=True)
@@ -347,11 +335,11 @@ class BatchesMixin(CallsMixin):
         try:
             body = orjson.loads(await request.read())
         except orjson.JSONDecodeError:
-            return _bad_request("The request body is not valid JSON.")
+            return bad_request("The request body is not valid JSON.")
         try:
             fields = _validate_create(body, self.now())
         except _Invalid as exc:
-            return _bad_request(str(exc))
+            return bad_request(str(exc))
         if fields["from_number_id"] not in self.phone_numbers:
             return json_error(
                 404,
@@ -486,10 +474,6 @@ def _follow_call(recipient: dict[str, Any], calls: Mapping[str, Mapping[str, Any
     return False
 
 
-def _bad_request(message: str) -> web.Response:
-    return json_error(400, "invalid_request", "Invalid request", message)
-
-
 def _counters(recipients: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     statuses = [r.get("status") for r in recipients]
     return {
@@ -506,13 +490,8 @@ def _recount(batch: dict[str, Any]) -> None:
 
 def _seed_recipient(recipient: Any, now: str) -> dict[str, Any]:
     if isinstance(recipient, str):
-        data: dict[str, Any] = {"to_number": recipient}
-    elif hasattr(recipient, "to_dict"):
-        data = recipient.to_dict()
-    elif isinstance(recipient, Mapping):
-        data = dict(recipient)
-    else:
-        raise TypeError("each recipient must be a number, a BatchRecipient or a mapping")
+        recipient = {"to_number": recipient}
+    data = wire_form(recipient, "each recipient must be a number, a BatchRecipient or a mapping")
     data.setdefault("id", f"acbr_{uuid.uuid4().hex[:16]}")
     data.setdefault("status", "queued")
     data.setdefault("created_at", now)
@@ -534,22 +513,9 @@ def _validate_create(body: Any, now: _dt.datetime) -> dict[str, Any]:
     if not isinstance(recipients, list) or not 1 <= len(recipients) <= MAX_RECIPIENTS:
         raise _Invalid(f"recipients must be a list of 1 to {MAX_RECIPIENTS} items.")
     for index, item in enumerate(recipients):
-        where = f"recipients[{index}]"
-        if not isinstance(item, dict):
-            raise _Invalid(f"{where} must be an object.")
-        extra = sorted(set(item) - _RECIPIENT_KEYS)
-        if extra:
-            raise _Invalid(f"Unknown field {where}.{extra[0]}.")
-        number = item.get("to_number")
-        if not isinstance(number, str) or not _E164.match(number):
-            raise _Invalid(f"{where}.to_number must be an E.164 phone number, got {number!r}.")
-        metadata = item.get("metadata")
-        if metadata is not None and not isinstance(metadata, dict):
-            raise _Invalid(f"{where}.metadata must be an object.")
-        if "dynamic_variables" in item:
-            problem = dynamic_variables_problem(item["dynamic_variables"])
-            if problem is not None:
-                raise _Invalid(f"{where}: {problem}")
+        problem = outbound_item_problem(item, f"recipients[{index}]")
+        if problem is not None:
+            raise _Invalid(problem)
     if "region" in body and body["region"] not in _REGIONS:
         raise _Invalid(f"region must be one of US, EU, APAC, got {body['region']!r}.")
     for key, (low, high) in _INT_RANGES.items():
@@ -570,10 +536,9 @@ def _validate_create(body: Any, now: _dt.datetime) -> dict[str, Any]:
 def _check_scheduled_at(value: Any, now: _dt.datetime) -> str:
     if not isinstance(value, str):
         raise _Invalid("scheduled_at must be an RFC 3339 string.")
-    try:
-        parsed = _dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise _Invalid(f"scheduled_at is not an RFC 3339 date-time: {value!r}.") from None
+    parsed = parse_time(value)
+    if parsed is None:
+        raise _Invalid(f"scheduled_at is not an RFC 3339 date-time: {value!r}.")
     if parsed.tzinfo is None:
         raise _Invalid("scheduled_at must carry a UTC offset.")
     if parsed <= now:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -16,13 +15,20 @@ from typing import Any
 from aiohttp import web
 
 from ._fake_audio import Recording
-from ._fake_http import dynamic_variables_problem, json_error, json_response, paginate
+from ._fake_http import (
+    Route,
+    bad_request,
+    json_error,
+    json_response,
+    outbound_item_problem,
+    paginate,
+    parse_time,
+    stored_time,
+    wire_form,
+)
 from ._fake_lifecycle import ClockMixin, Lifecycle, ToolStep
 from ._fake_versions import is_legacy, render_call, request_version
 
-Route = tuple[str, str, Any]
-
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 # What a redaction keeps (everything else is deleted); telephony keeps two keys.
 _KEPT_ON_REDACT = {
     "id",
@@ -108,14 +114,9 @@ class CallsMixin(ClockMixin):
             logs: runtime log lines for Get Call Logs.
             recording: a :class:`Recording`, or its length in seconds, for the audio endpoint.
         """
-        if call is None:
-            data: dict[str, Any] = {}
-        elif hasattr(call, "to_dict"):
-            data = _with_null_old_values(call.to_dict())
-        elif isinstance(call, Mapping):
-            data = dict(call)
-        else:
-            raise TypeError("call must be an AgentCall or a mapping")
+        data = wire_form(call, "call must be an AgentCall or a mapping")
+        if hasattr(call, "to_dict"):
+            _with_null_old_values(data)
         data.update(fields)
         data.setdefault("id", f"ac_{uuid.uuid4().hex[:16]}")
         data.setdefault("agent_id", "agent_fake")
@@ -151,9 +152,7 @@ class CallsMixin(ClockMixin):
         query = request.query
         agent_id, batch_id = query.get("agent_id"), query.get("batch_id")
         if not agent_id and not batch_id:
-            return json_error(
-                400, "invalid_request", "Bad request", "One of agent_id or batch_id is required."
-            )
+            return bad_request("One of agent_id or batch_id is required.")
         batches: Mapping[str, Any] = getattr(self, "batches", {})
         batch = batches.get(batch_id) if batch_id else None
         if (
@@ -163,11 +162,8 @@ class CallsMixin(ClockMixin):
         ):
             return json_error(404, "batch_not_found", "Not found", f"No call batch {batch_id!r}.")
         if agent_id and batch is not None and batch.get("agent_id") != agent_id:
-            return json_error(
-                400,
-                "invalid_request",
-                "Bad request",
-                f"agent_id {agent_id!r} does not match the agent of batch {batch_id!r}.",
+            return bad_request(
+                f"agent_id {agent_id!r} does not match the agent of batch {batch_id!r}."
             )
         bounds = _time_bounds(query)
         if isinstance(bounds, web.Response):
@@ -202,17 +198,7 @@ class CallsMixin(ClockMixin):
             return json_error(400, "invalid_json", "Bad request", "The body is not JSON.")
         problem = _outbound_problem(body)
         if problem is not None:
-            return json_error(400, "invalid_request", "Bad request", problem)
-        for index, item in enumerate(body["outbound_calls"]):
-            if "dynamic_variables" in item:
-                problem = dynamic_variables_problem(item["dynamic_variables"])
-                if problem is not None:
-                    return json_error(
-                        400,
-                        "invalid_dynamic_variables",
-                        "Bad request",
-                        f"outbound_calls[{index}]: {problem}",
-                    )
+            return bad_request(problem)
         from_number = self.phone_numbers.get(body["from_number_id"])
         if from_number is None:
             return json_error(404, "phone_number_not_found", "Not found", "Phone number not found.")
@@ -358,14 +344,10 @@ def _outbound_problem(body: Any) -> str | None:
     items = body.get("outbound_calls")
     if not isinstance(items, list) or not items:
         return "outbound_calls must be a non-empty list."
-    for item in items:
-        if not isinstance(item, dict) or not _E164.match(str(item.get("to_number", ""))):
-            return "Each outbound call needs an E.164 to_number."
-        if "metadata" in item and not isinstance(item["metadata"], dict):
-            return "metadata must be an object."
-        unknown = sorted(set(item) - {"to_number", "dynamic_variables", "metadata"})
-        if unknown:
-            return f"Unknown field {unknown[0]!r} in an outbound call."
+    for index, item in enumerate(items):
+        problem = outbound_item_problem(item, f"outbound_calls[{index}]")
+        if problem is not None:
+            return problem
     ringing = body.get("ringing_timeout_seconds")
     if ringing is not None and not (isinstance(ringing, int) and 5 <= ringing <= 80):
         return "ringing_timeout_seconds must be 5 to 80."
@@ -385,14 +367,6 @@ def _with_null_old_values(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _parse_bound(value: str) -> dt.datetime | None:
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def _time_bounds(
     query: Mapping[str, str],
 ) -> tuple[dt.datetime | None, dt.datetime | None] | web.Response:
@@ -403,17 +377,13 @@ def _time_bounds(
         if raw is None:
             bounds.append(None)
             continue
-        parsed = _parse_bound(raw)
-        if parsed is None:
-            return json_error(
-                400, "invalid_request", "Bad request", f"{name} is not an RFC 3339 timestamp."
-            )
+        parsed = parse_time(raw)
+        if parsed is None or parsed.tzinfo is None:
+            return bad_request(f"{name} is not an RFC 3339 timestamp.")
         bounds.append(parsed)
     low, high = bounds
     if low is not None and high is not None and low > high:
-        return json_error(
-            400, "invalid_request", "Bad request", "start_time_gte is after start_time_lte."
-        )
+        return bad_request("start_time_gte is after start_time_lte.")
     return low, high
 
 
@@ -422,8 +392,7 @@ def _started_within(
 ) -> bool:
     if low is None and high is None:
         return True
-    started = call.get("start_time")
-    parsed = _parse_bound(started) if isinstance(started, str) else None
+    parsed = stored_time(call.get("start_time"))
     if parsed is None:
         return False  # a call that never started matches no start-time bound
     return (low is None or parsed >= low) and (high is None or parsed <= high)

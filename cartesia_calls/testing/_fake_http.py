@@ -1,16 +1,23 @@
-"""Response helpers shared by the fake server's route modules."""
+"""What the fake server's route modules share: responses, errors, pagination, timestamps,
+stored wire forms, and the API's checks of outbound items and dynamic variables."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from aiohttp import web
 
 JSON = "application/json"
+#: A route: method, path pattern, handler.
+Route = tuple[str, str, Any]
+#: What the API takes as a phone number.
+E164: Final = re.compile(r"^\+[1-9]\d{1,14}$")
+_OUTBOUND_KEYS: Final = frozenset({"to_number", "dynamic_variables", "metadata"})
 
 
 def error_body(
@@ -40,6 +47,11 @@ def json_error(
     )
 
 
+def bad_request(message: str) -> web.Response:
+    """The API's 400 for a request it rejects, ``message`` naming the field."""
+    return json_error(400, "invalid_request", "Bad request", message)
+
+
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON success response."""
     return web.Response(status=status, body=orjson.dumps(data), content_type=JSON)
@@ -59,14 +71,10 @@ def paginate(
     except ValueError:
         limit = 0
     if not 1 <= limit <= 100:
-        return json_error(
-            400, "invalid_request", "Bad request", f"limit must be 1 to 100, got {raw_limit!r}."
-        )
+        return bad_request(f"limit must be 1 to 100, got {raw_limit!r}.")
     after, before = query.get("starting_after"), query.get("ending_before")
     if after is not None and before is not None:
-        return json_error(
-            400, "invalid_request", "Bad request", "Pass one of starting_after and ending_before."
-        )
+        return bad_request("Pass one of starting_after and ending_before.")
     ids = [item["id"] for item in items]
     cursor = after if after is not None else before
     if cursor is not None and cursor not in ids:
@@ -106,3 +114,56 @@ def dynamic_variables_problem(value: Any) -> str | None:
     if len(orjson.dumps(value)) > 16 * 1024:
         return "dynamic_variables exceeds 16 KiB."
     return None
+
+
+def outbound_item_problem(item: Any, where: str) -> str | None:
+    """What the API would say is wrong with one outbound item (``outbound_calls[i]`` of Create
+    Outbound Call, ``recipients[i]`` of Create Call Batch: ``where``); ``None``: fine."""
+    if not isinstance(item, dict):
+        return f"{where} must be an object."
+    unknown = sorted(set(item) - _OUTBOUND_KEYS)
+    if unknown:
+        return f"Unknown field {where}.{unknown[0]}."
+    number = item.get("to_number")
+    if not isinstance(number, str) or not E164.match(number):
+        return f"{where}.to_number must be an E.164 phone number, got {number!r}."
+    if item.get("metadata") is not None and not isinstance(item["metadata"], dict):
+        return f"{where}.metadata must be an object."
+    if "dynamic_variables" in item:
+        problem = dynamic_variables_problem(item["dynamic_variables"])
+        if problem is not None:
+            return f"{where}: {problem}"
+    return None
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """An RFC 3339 (or ISO 8601) timestamp as a datetime, naive when it has no offset; ``None``
+    for anything that is not one. RFC 3339's lower-case ``t`` and ``z`` are read too."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip().upper())
+    except ValueError:
+        return None
+
+
+def stored_time(value: Any) -> dt.datetime | None:
+    """A timestamp of stored (seeded) data as an aware datetime: one without an offset is
+    taken as UTC; ``None`` when it is not a timestamp."""
+    parsed = parse_time(value)
+    if parsed is None or parsed.tzinfo is not None:
+        return parsed
+    return parsed.replace(tzinfo=dt.UTC)
+
+
+def wire_form(value: Any, what: str) -> dict[str, Any]:
+    """What to store for a seeded object: a model's ``to_dict()``, a copy of a mapping, or
+    ``{}`` for ``None``; anything else is a ``TypeError`` saying ``what`` it must be."""
+    if value is None:
+        return {}
+    if hasattr(value, "to_dict"):
+        data: dict[str, Any] = value.to_dict()
+        return data
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{what}, got {type(value).__name__}")
