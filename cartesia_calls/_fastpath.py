@@ -43,7 +43,9 @@ from ._enums import OpenEnum
 __all__ = ["FastFn", "fast_hook"]
 
 FastFn = Callable[[Any], Any]
+#: cl -> its fast structure function, and the function building a list of them.
 _FAST: dict[Any, FastFn] = {}
+_MANY: dict[Any, FastFn] = {}
 _BUILDING: set[Any] = set()
 
 #: JSON's scalar types: their hooks return exact-type values unchanged.
@@ -57,7 +59,7 @@ def fast_hook(cl: Any) -> FastFn:
     """
     fast = _FAST.get(cl)
     if fast is None:
-        fast = _fast_structure_fn(cl) if is_model(cl) else _no_fast_path(cl)
+        fast = _fast_fns(cl)[0] if is_model(cl) else _no_fast_path(cl)
     return fast
 
 
@@ -71,16 +73,19 @@ def _no_fast_path(cl: Any) -> FastFn:
     return detailed
 
 
-def _fast_structure_fn(cl: Any) -> FastFn:
-    fast = _FAST.get(cl)
-    if fast is not None:
-        return fast
-    if cl in _BUILDING:  # a model that contains itself: bind to the finished function later
+def _fast_fns(cl: Any) -> tuple[FastFn, FastFn]:
+    """The fast structure function of the model ``cl``, and the one for a list of them."""
+    if cl in _MANY:
+        return _FAST[cl], _MANY[cl]
+    if cl in _BUILDING:  # a model that contains itself: bind to the finished functions later
 
         def later(value: Any) -> Any:
             return _FAST[cl](value)
 
-        return later
+        def later_list(items: Any) -> Any:
+            return _MANY[cl](items)
+
+        return later, later_list
     _BUILDING.add(cl)
     try:
         return _generate(cl)
@@ -99,53 +104,61 @@ def _substitute(t: Any, mapping: dict[Any, Any]) -> Any:
     return t
 
 
-def _field_lines(index: int, t: Any, namespace: dict[str, Any]) -> list[str]:
-    """Lines turning the local ``v`` (never ``None`` when ``t`` is optional: the caller checks)
-    into the field's value; helpers go into ``namespace``."""
+def _field_lines(index: int, t: Any, namespace: dict[str, Any], *, nullable: bool) -> list[str]:
+    """Lines turning the local ``v`` into the field's value; helpers go into ``namespace``.
+
+    ``nullable``: ``v`` may be ``None`` (an optional field that was sent as ``null``), which the
+    field's hook turns into ``None``; the lines test for it only after the common case.
+    """
     hook, typ = f"_h{index}", f"_t{index}"
     namespace[hook] = converter.get_structure_hook(t)
     namespace[typ] = t
     slow = f"v = {hook}(v, {typ})"
+    null = " and v is not None" if nullable else ""
     inner = next(a for a in get_args(t) if a is not type(None)) if is_optional(t) else t
     if inner in _PRIMITIVES:
         # The hooks return exact-type values unchanged: only other types need them.
-        return [f"if v.__class__ is not {inner.__name__}:", f"    {slow}"]
+        return [f"if v.__class__ is not {inner.__name__}{null}:", f"    {slow}"]
     if isinstance(inner, type) and issubclass(inner, OpenEnum):
+        # Only strings (and str subclasses, which the hook maps to the same member) are keys of
+        # the member map; anything else, null included, goes to the hook. An unhashable value
+        # raises TypeError here, and the detailed path reports it.
         members = f"_m{index}"
         namespace[members] = inner._value2member_map_
-        return [
-            f"m = {members}.get(v) if v.__class__ is str else None",
-            "if m is None:",
-            f"    {slow}",
-            "else:",
-            "    v = m",
-        ]
+        return [f"m = {members}.get(v)", "if m is None:", f"    {slow}", "else:", "    v = m"]
     if is_model(inner):
-        namespace[f"_f{index}"] = _fast_structure_fn(inner)
+        namespace[f"_f{index}"] = _fast_fns(inner)[0]
+        if nullable:
+            return ["if v is not None:", f"    v = _f{index}(v)"]
         return [f"v = _f{index}(v)"]
     args = get_args(inner)
     if model_origin(inner) is list and args and is_model(args[0]):
-        namespace[f"_f{index}"] = _fast_structure_fn(args[0])
+        namespace[f"_l{index}"] = _fast_fns(args[0])[1]
         return [
             "if v.__class__ is list:",
-            f"    v = [_f{index}(x) for x in v]",
-            "else:",
+            f"    v = _l{index}(v)",
+            "elif v is not None:" if nullable else "else:",
             f"    {slow}",
         ]
+    if nullable:
+        return ["if v is not None:", f"    {slow}"]
     return [slow]
 
 
-def _slot_setters(cl: type) -> dict[str, Any] | None:
-    """``name -> slot descriptor`` for every field, when instances may be filled slot by slot.
+def _twin(cl: type) -> type | None:
+    """A mutable twin of ``cl`` to fill a new instance in, when that is equivalent to ``__init__``.
 
-    That skips the attrs ``__init__`` (a frozen class sets each field through
-    ``object.__setattr__``, several times slower than the slot's own ``__set__``), so it is only
-    done for classes whose ``__init__`` would do nothing else: slotted, no validators, converters,
-    ``__attrs_pre_init__``/``__attrs_post_init__``, and ``extra`` the only field with a factory.
+    The twin is a subclass that adds no slots and sets attributes the plain way, so the
+    generated code can write ``i.text = v``: the interpreter turns that into a direct slot
+    store, while the frozen class itself must go through ``object.__setattr__`` (or a slot
+    descriptor's ``__set__``), several times slower. Once every field is set, the instance's
+    ``__class__`` becomes ``cl`` (allowed: the layouts are the same), so what is returned is an
+    ordinary frozen instance. Only for classes whose ``__init__`` would do nothing more: slotted,
+    no validators, converters, ``__attrs_pre_init__``/``__attrs_post_init__``, and ``extra`` the
+    only field with a factory. ``None`` otherwise (the generated code then calls ``cl(...)``).
     """
     if hasattr(cl, "__attrs_pre_init__") or hasattr(cl, "__attrs_post_init__"):
         return None
-    setters: dict[str, Any] = {}
     for field in attrs.fields(cl):
         if field.validator is not None or field.converter is not None:
             return None
@@ -156,85 +169,112 @@ def _slot_setters(cl: type) -> dict[str, Any] | None:
         )
         if not isinstance(descriptor, MemberDescriptorType):
             return None
-        setters[field.name] = descriptor.__set__
-    return setters
+    # Both __setattr__ and __delattr__ must be object's for the type to keep the generic
+    # setattr slot (which the interpreter's slot-store specialisation requires); __init__ is
+    # object's so that calling the twin only allocates.
+    body = {
+        "__slots__": (),
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+        "__init__": object.__init__,
+        "__module__": __name__,
+        "__qualname__": f"_twin[{cl.__qualname__}]",
+    }
+    return type(cl.__name__, (cl,), body)
 
 
-class _Absent:
-    pass
-
-
-_ABSENT: Final = _Absent()
-
-
-def _generate(cl: Any) -> FastFn:
+def _generate(cl: Any) -> tuple[FastFn, FastFn]:
     origin = model_origin(cl)
     mapping = type_arguments(cl)
     wire = wire_names(origin)
-    setters = _slot_setters(origin)
+    twin = _twin(origin)
     namespace: dict[str, Any] = {
         "_cl": origin,
-        "_new": object.__new__,
+        "_tw": twin,
         "_known": frozenset(wire.values()),
-        "_unknown": unknown_keys,
-        "_set": object.__setattr__,
+        "_extra": _extra,
         "_wrong": wrong,
-        "_absent": _ABSENT,
+        "_set": object.__setattr__,
+        "_uncounted": float("-inf"),
     }
+    required = [f for f in attrs.fields(origin) if f.name != "extra" and f.default is attrs.NOTHING]
+    # `n` counts the keys of `o` that are fields: when it equals len(o), `extra` is empty, and
+    # the keys need not be looked at again. A dict subclass might count its keys its own way:
+    # for one, `n` starts at minus infinity (which stays unequal to any length).
     lines = [
-        "def fast(o):",
-        "    if o.__class__ is not dict and not isinstance(o, dict):",
+        f"n = {len(required)}",
+        "if o.__class__ is not dict:",
+        "    if not isinstance(o, dict):",
         "        raise _wrong('an object', o)",
-        "    g = o.get",
+        "    n = _uncounted",
     ]
-    if setters is not None:
-        namespace["_s_extra"] = setters["extra"]
-        lines += [
-            "    instance = _new(_cl)",
-            "    _s_extra(instance, {} if _known.issuperset(o) else _unknown(o, _known))",
-        ]
+    if twin is not None:
+        lines.append("i = _tw()")
     arguments: list[str] = []
     for index, field in enumerate(attrs.fields(origin)):
         if field.name == "extra":
             continue
         t = _substitute(field.type, mapping)
         key = wire[field.name]
-        body = _field_lines(index, t, namespace)
+        target = f"i.{field.name}" if twin is not None else f"v{index}"
         if field.default is attrs.NOTHING:
-            lines.append(f"    v = o[{key!r}]")
-            lines += [f"    {line}" for line in body]
-        elif field.default is None and (is_optional(t) or is_passthrough(t)):
-            # Absent and null both mean None, which every hook of an optional type returns.
-            lines.append(f"    v = g({key!r})")
-            lines.append("    if v is not None:")
-            lines += [f"        {line}" for line in body]
+            lines.append(f"v = o[{key!r}]")
+            lines += _field_lines(index, t, namespace, nullable=False)
+            lines.append(f"{target} = v")
         else:
-            # A default other than None, or a non-optional type: absent means the default.
             if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-                return _no_fast_path(cl)  # pragma: no cover - no model has one
-            namespace[f"_d{index}"] = field.default
-            lines.append(f"    v = g({key!r}, _absent)")
-            lines.append("    if v is _absent:")
-            lines.append(f"        v = _d{index}")
-            lines.append("    else:")
-            lines += [f"        {line}" for line in body]
-        if setters is not None:
-            namespace[f"_s{index}"] = setters[field.name]
-            lines.append(f"    _s{index}(instance, v)")
-        else:
-            lines.append(f"    v{index} = v")
-            arguments.append(f"{field.name}=v{index}" if field.kw_only else f"v{index}")
-    if setters is None:
+                return _no_fast_path(cl), _no_fast_path(list[cl])  # pragma: no cover
+            # null means None, which every hook of an optional type returns.
+            nullable = field.default is None and (is_optional(t) or is_passthrough(t))
+            body = _field_lines(index, t, namespace, nullable=nullable)
+            if field.default is None:
+                default = "None"
+            else:
+                default = f"_d{index}"
+                namespace[default] = field.default
+            lines.append(f"if {key!r} in o:")
+            lines.append(f"    v = o[{key!r}]")
+            lines.append("    n += 1")
+            lines += [f"    {line}" for line in body]
+            lines.append(f"    {target} = v")
+            lines.append("else:")
+            lines.append(f"    {target} = {default}")
+        if twin is None:
+            arguments.append(f"{field.name}={target}" if field.kw_only else target)
+    if twin is not None:
         lines += [
-            f"    instance = _cl({', '.join(arguments)})",
-            "    if not _known.issuperset(o):",
-            "        _set(instance, 'extra', _unknown(o, _known))",
+            "i.extra = {} if n == len(o) else _extra(o, _known)",
+            "i.__class__ = _cl",
         ]
-    lines.append("    return instance")
-    _compile("\n".join(lines) + "\n", f"fast structure {type_name(cl)}", namespace)
-    generated: FastFn = namespace["fast"]
-    _FAST[cl] = generated
-    return generated
+    else:
+        lines += [
+            f"i = _cl({', '.join(arguments)})",
+            "if n != len(o):",
+            "    _set(i, 'extra', _extra(o, _known))",
+        ]
+    # One function for an object, one for a list of them (the body inlined in its loop: a
+    # transcript's turns and text chunks are built without a call per item).
+    source = "\n".join(
+        [
+            "def fast(o):",
+            *(f"    {line}" for line in lines),
+            "    return i",
+            "",
+            "def fast_list(items):",
+            "    out = []",
+            "    for o in items:",
+            *(f"        {line}" for line in lines),
+            "        out.append(i)",
+            "    return out",
+        ]
+    )
+    _compile(source + "\n", f"fast structure {type_name(cl)}", namespace)
+    _FAST[cl], _MANY[cl] = namespace["fast"], namespace["fast_list"]
+    return _FAST[cl], _MANY[cl]
+
+
+def _extra(o: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    return {} if known.issuperset(o) else unknown_keys(o, known)
 
 
 def _compile(source: str, what: str, namespace: dict[str, Any]) -> None:
