@@ -19,6 +19,7 @@ the generated line.
 
 from __future__ import annotations
 
+import datetime as _dt
 import linecache
 from collections.abc import Callable
 from types import MemberDescriptorType
@@ -39,6 +40,7 @@ from ._converter import (
     wrong,
 )
 from ._enums import OpenEnum
+from ._freeform import SCALAR_TYPES
 
 __all__ = ["FastFn", "fast_hook"]
 
@@ -126,6 +128,30 @@ def _field_lines(index: int, t: Any, namespace: dict[str, Any], *, nullable: boo
         members = f"_m{index}"
         namespace[members] = inner._value2member_map_
         return [f"m = {members}.get(v)", "if m is None:", f"    {slow}", "else:", "    v = m"]
+    if inner is _dt.datetime:
+        # What the hook does for the usual value, an ISO 8601 string in UTC; a string that is
+        # not a date raises ValueError here, and the detailed path reports it.
+        return [
+            "if v.__class__ is str:",
+            "    v = _fromiso(v)",
+            "    if v.tzinfo is not _utc:",
+            f"        {slow}",
+            "elif v is not None:" if nullable else "else:",
+            f"    {slow}",
+        ]
+    if is_passthrough(inner):
+        # A JSON scalar needs no depth check; anything else (null included) goes to the hook.
+        return ["if v.__class__ not in _scalars:", f"    {slow}"]
+    if _is_object(inner):
+        # A flat object (no value nested in it) with string keys is what the hook accepts
+        # without a closer look; it copies it, as the hook does.
+        return [
+            "if v.__class__ is dict and _scalars.issuperset(map(type, v.values()))"
+            " and _strs.issuperset(map(type, v)):",
+            "    v = dict(v)",
+            "elif v is not None:" if nullable else "else:",
+            f"    {slow}",
+        ]
     if is_model(inner):
         namespace[f"_f{index}"] = _fast_fns(inner)[0]
         if nullable:
@@ -143,6 +169,12 @@ def _field_lines(index: int, t: Any, namespace: dict[str, Any], *, nullable: boo
     if nullable:
         return ["if v is not None:", f"    {slow}"]
     return [slow]
+
+
+def _is_object(t: Any) -> bool:
+    """``dict[str, Any]``: a free-form JSON object."""
+    args = get_args(t)
+    return model_origin(t) is dict and len(args) == 2 and args[0] is str and is_passthrough(args[1])
 
 
 def _twin(cl: type) -> type | None:
@@ -196,6 +228,10 @@ def _generate(cl: Any) -> tuple[FastFn, FastFn]:
         "_wrong": wrong,
         "_set": object.__setattr__,
         "_uncounted": float("-inf"),
+        "_fromiso": _dt.datetime.fromisoformat,
+        "_utc": _dt.UTC,
+        "_scalars": SCALAR_TYPES,
+        "_strs": frozenset({str}),
     }
     required = [f for f in attrs.fields(origin) if f.name != "extra" and f.default is attrs.NOTHING]
     # `n` counts the keys of `o` that are fields: when it equals len(o), `extra` is empty, and
