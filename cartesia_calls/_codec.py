@@ -9,6 +9,10 @@
   (:mod:`._decode_errors`). Nothing else escapes.
 * :func:`unstructure` and :func:`dumps` go the other way: wire names, ``...Z`` datetimes,
   plain-string enums, no ``None`` fields, ``extra`` merged back in.
+* :func:`decode_plain` goes from a body straight to what :func:`unstructure` would make of its
+  model, without building the model when it need not (what an export writes).
+* Bodies of :data:`PAUSE_GC_FROM` bytes and more are decoded with the cyclic garbage collector
+  paused (:func:`_gc_paused`).
 """
 
 from __future__ import annotations
@@ -24,10 +28,18 @@ import orjson
 
 from ._converter import StructureHook, converter, format_datetime, is_model
 from ._decode_errors import body_text, decode_error, text_of
-from ._fastpath import fast_hook
+from ._fastpath import fast_hook, plain_hook
 from .errors import ResponseDecodeError
 
-__all__ = ["decode", "detailed_hook", "dumps", "loads", "structure", "unstructure"]
+__all__ = [
+    "decode",
+    "decode_plain",
+    "detailed_hook",
+    "dumps",
+    "loads",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -80,18 +92,39 @@ def decode(
             64 KiB) and the status, method and URL given here.
     """
     if len(body) < PAUSE_GC_FROM:
-        return _decode(body, cl, status_code, method, url)
+        return _decode(body, cl, status_code, method, url, plain=False)  # type: ignore[no-any-return]
     with _gc_paused():
-        return _decode(body, cl, status_code, method, url)
+        return _decode(body, cl, status_code, method, url, plain=False)  # type: ignore[no-any-return]
+
+
+def decode_plain(
+    body: bytes | bytearray | memoryview | str,
+    cl: Any,
+    *,
+    status_code: int | None = None,
+    method: str | None = None,
+    url: str | None = None,
+) -> Any:
+    """What ``unstructure(decode(body, cl, ...))`` returns, without building ``cl`` when the
+    body is plain (the usual case): :func:`~._fastpath.plain_hook`. Otherwise the body is
+    decoded and the model unstructured, so what is returned, and every error raised, are the
+    same as :func:`decode`'s, to the byte once written with :func:`dumps`.
+    """
+    if len(body) < PAUSE_GC_FROM:
+        return _decode(body, cl, status_code, method, url, plain=True)
+    with _gc_paused():
+        return _decode(body, cl, status_code, method, url, plain=True)
 
 
 def _decode(
     body: bytes | bytearray | memoryview | str,
-    cl: type[T],
+    cl: Any,
     status_code: int | None,
     method: str | None,
     url: str | None,
-) -> T:
+    *,
+    plain: bool,
+) -> Any:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -103,7 +136,13 @@ def _decode(
             method=method,
             url=url,
         ) from exc
-    return _build(data, cl, lambda: text_of(body), status_code=status_code, method=method, url=url)
+    if plain:
+        try:
+            return plain_hook(cl)(data)
+        except Exception:  # noqa: S110 - the model path below tells what is wrong, or copes
+            pass
+    built = _build(data, cl, lambda: text_of(body), status_code=status_code, method=method, url=url)
+    return converter.unstructure(built) if plain else built
 
 
 #: Bodies from this size on (64 KiB: a call of a few hundred turns, a page of calls with

@@ -1,16 +1,27 @@
-"""The fast path: one generated structure function per model, for bodies that are valid.
+"""The fast path: generated code per model for bodies that are valid, in two flavours.
 
 cattrs' detailed validation wraps every field of every object in its own ``try`` and collects
 errors as it goes: right for reporting, slow for the common case of a valid body. So each model
-also gets a *fast* structure function, generated once: straight-line code that reads each key,
-checks exact JSON types inline and calls the converter's hooks (:mod:`._converter`) only for
-what is not already the right type, fills the instance's slots, and keeps unknown keys in
-``extra``. It accepts exactly what the detailed hooks accept and builds equal models
-(``tests/test_convert_fast_path.py`` holds the two to that); on any exception it gives up, and
-:mod:`._codec` runs the detailed hook from the start, which finds the path of the bad value.
-A valid body is therefore walked once; an invalid one twice.
+also gets *fast* functions, generated once: straight-line code that reads each key, checks exact
+JSON types inline and calls the converter's hooks (:mod:`._converter`) only for what is not
+already the right type. They accept exactly what the detailed hooks accept; on any exception
+they give up, and :mod:`._codec` runs the detailed hook from the start, which finds the path of
+the bad value. A valid body is therefore walked once; an invalid one twice.
 
-On a typical call (50 turns) this cut the decode from ~0.5 ms to ~0.17 ms, orjson included.
+* :func:`fast_hook` builds the model, with unknown keys in ``extra``: equal to what the
+  detailed hook builds (``tests/test_convert_fast_path.py`` holds the two to that).
+* :func:`plain_hook` builds no model at all: it returns the JSON-ready dicts that
+  ``unstructure`` would make of that model (wire names in field order, no ``None`` fields,
+  ``...Z`` datetimes, numbers as the fields hold them, unknown keys last), so that
+  ``orjson.dumps`` of it writes the same bytes as :func:`~._codec.dumps` of the model. An export
+  writes calls this way without building them (``tests/test_convert_plain.py``).
+
+How the model functions are fast (measured with callgrind, ``docs/performance.md``): a model's
+fields are stored into a mutable twin of its class (:func:`_twin`) as plain slot stores, which
+the interpreter specialises, and the instance becomes the frozen class at the end; keys are
+counted as they are found, so ``extra`` needs no second look at the keys when there are none;
+and a list of models (a transcript, its text chunks) is built by a loop with the model's code
+inlined, not by a call per item.
 
 Like cattrs, each generated function's source is registered with :mod:`linecache` under its
 own file name (``<cartesia_calls fast structure AgentCall>``), so a traceback through it shows
@@ -29,6 +40,7 @@ import attrs
 
 from ._converter import (
     converter,
+    format_datetime,
     is_model,
     is_optional,
     is_passthrough,
@@ -42,13 +54,13 @@ from ._converter import (
 from ._enums import OpenEnum
 from ._freeform import SCALAR_TYPES
 
-__all__ = ["FastFn", "fast_hook"]
+__all__ = ["FastFn", "fast_hook", "plain_hook"]
 
 FastFn = Callable[[Any], Any]
-#: cl -> its fast structure function, and the function building a list of them.
-_FAST: dict[Any, FastFn] = {}
-_MANY: dict[Any, FastFn] = {}
-_BUILDING: set[Any] = set()
+#: (cl, plain) -> the generated function for one object, and the one for a list of them.
+_ONE: dict[tuple[Any, bool], FastFn] = {}
+_MANY: dict[tuple[Any, bool], FastFn] = {}
+_BUILDING: set[tuple[Any, bool]] = set()
 
 #: JSON's scalar types: their hooks return exact-type values unchanged.
 _PRIMITIVES: Final = (str, int, float, bool)
@@ -59,40 +71,60 @@ def fast_hook(cl: Any) -> FastFn:
 
     For a type that is not a model it is the detailed hook, so callers need not tell them apart.
     """
-    fast = _FAST.get(cl)
+    fast = _ONE.get((cl, False))
     if fast is None:
-        fast = _fast_fns(cl)[0] if is_model(cl) else _no_fast_path(cl)
+        fast = _functions(cl, plain=False)[0] if is_model(cl) else _detailed(cl, plain=False)
     return fast
 
 
-def _no_fast_path(cl: Any) -> FastFn:
+def plain_hook(cl: Any) -> FastFn:
+    """The function turning parsed JSON into ``unstructure(structure(data, cl))`` without
+    building ``cl``; it raises where the fast structure function would (then decode the body
+    instead). Cached; for a type that is not a model it structures and unstructures."""
+    plain = _ONE.get((cl, True))
+    if plain is None:
+        plain = _functions(cl, plain=True)[0] if is_model(cl) else _detailed(cl, plain=True)
+    return plain
+
+
+def _detailed(cl: Any, *, plain: bool) -> FastFn:
     hook = converter.get_structure_hook(cl)
+    if plain:
+        out = converter.get_unstructure_hook(cl)
 
-    def detailed(value: Any) -> Any:
-        return hook(value, cl)
+        def detailed(value: Any) -> Any:
+            return out(hook(value, cl))
 
-    _FAST[cl] = detailed
+    else:
+
+        def detailed(value: Any) -> Any:
+            return hook(value, cl)
+
+    _ONE[cl, plain] = detailed
     return detailed
 
 
-def _fast_fns(cl: Any) -> tuple[FastFn, FastFn]:
-    """The fast structure function of the model ``cl``, and the one for a list of them."""
-    if cl in _MANY:
-        return _FAST[cl], _MANY[cl]
-    if cl in _BUILDING:  # a model that contains itself: bind to the finished functions later
+def _functions(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
+    """The generated function for one ``cl``, and the one for a list of them."""
+    key = (cl, plain)
+    if key in _MANY:
+        return _ONE[key], _MANY[key]
+    if key in _BUILDING:  # a model that contains itself: bind to the finished functions later
 
         def later(value: Any) -> Any:
-            return _FAST[cl](value)
+            return _ONE[key](value)
 
         def later_list(items: Any) -> Any:
-            return _MANY[cl](items)
+            return _MANY[key](items)
 
         return later, later_list
-    _BUILDING.add(cl)
+    _BUILDING.add(key)
     try:
-        return _generate(cl)
+        one, many = _generate(cl, plain=plain)
     finally:
-        _BUILDING.discard(cl)
+        _BUILDING.discard(key)
+    _ONE[key], _MANY[key] = one, many
+    return one, many
 
 
 def _substitute(t: Any, mapping: dict[Any, Any]) -> Any:
@@ -106,22 +138,37 @@ def _substitute(t: Any, mapping: dict[Any, Any]) -> Any:
     return t
 
 
-def _field_lines(index: int, t: Any, namespace: dict[str, Any], *, nullable: bool) -> list[str]:
-    """Lines turning the local ``v`` into the field's value; helpers go into ``namespace``.
+def _is_object(t: Any) -> bool:
+    """``dict[str, Any]``: a free-form JSON object."""
+    args = get_args(t)
+    return model_origin(t) is dict and len(args) == 2 and args[0] is str and is_passthrough(args[1])
 
-    ``nullable``: ``v`` may be ``None`` (an optional field that was sent as ``null``), which the
-    field's hook turns into ``None``; the lines test for it only after the common case.
+
+def _value_lines(
+    index: int, t: Any, namespace: dict[str, Any], *, nullable: bool, plain: bool
+) -> list[str]:
+    """Lines turning the local ``v``, a field's JSON value, into the field's value (``plain``:
+    into what ``unstructure`` writes for it); helpers go into ``namespace``.
+
+    ``nullable``: ``v`` may be ``None`` (an optional field sent as ``null``), which the field's
+    hook turns into ``None``; the lines test for it only after the common case. (The plain
+    functions leave out ``None`` fields before they get here.)
     """
     hook, typ = f"_h{index}", f"_t{index}"
     namespace[hook] = converter.get_structure_hook(t)
     namespace[typ] = t
     slow = f"v = {hook}(v, {typ})"
     null = " and v is not None" if nullable else ""
+    otherwise = "elif v is not None:" if nullable else "else:"
     inner = next(a for a in get_args(t) if a is not type(None)) if is_optional(t) else t
     if inner in _PRIMITIVES:
-        # The hooks return exact-type values unchanged: only other types need them.
+        # The hooks return exact-type values unchanged: only other types need them. What a hook
+        # returns is written as it is.
         return [f"if v.__class__ is not {inner.__name__}{null}:", f"    {slow}"]
     if isinstance(inner, type) and issubclass(inner, OpenEnum):
+        if plain:
+            # Any string is a value of an open enum, and written as it came.
+            return ["if v.__class__ is not str:", f"    {slow}._value_"]
         # Only strings (and str subclasses, which the hook maps to the same member) are keys of
         # the member map; anything else, null included, goes to the hook. An unhashable value
         # raises TypeError here, and the detailed path reports it.
@@ -131,50 +178,44 @@ def _field_lines(index: int, t: Any, namespace: dict[str, Any], *, nullable: boo
     if inner is _dt.datetime:
         # What the hook does for the usual value, an ISO 8601 string in UTC; a string that is
         # not a date raises ValueError here, and the detailed path reports it.
-        return [
+        lines = [
             "if v.__class__ is str:",
             "    v = _fromiso(v)",
             "    if v.tzinfo is not _utc:",
             f"        {slow}",
-            "elif v is not None:" if nullable else "else:",
+            otherwise,
             f"    {slow}",
         ]
+        return [*lines, "v = _written(v)"] if plain else lines
     if is_passthrough(inner):
         # A JSON scalar needs no depth check; anything else (null included) goes to the hook.
         return ["if v.__class__ not in _scalars:", f"    {slow}"]
     if _is_object(inner):
         # A flat object (no value nested in it) with string keys is what the hook accepts
-        # without a closer look; it copies it, as the hook does.
+        # without a closer look; it copies it, as the hook does (a plain function need not:
+        # the copy would be written the same).
         return [
             "if v.__class__ is dict and _scalars.issuperset(map(type, v.values()))"
             " and _strs.issuperset(map(type, v)):",
-            "    v = dict(v)",
-            "elif v is not None:" if nullable else "else:",
+            "    pass" if plain else "    v = dict(v)",
+            otherwise,
             f"    {slow}",
         ]
     if is_model(inner):
-        namespace[f"_f{index}"] = _fast_fns(inner)[0]
+        namespace[f"_f{index}"] = _functions(inner, plain=plain)[0]
         if nullable:
             return ["if v is not None:", f"    v = _f{index}(v)"]
         return [f"v = _f{index}(v)"]
     args = get_args(inner)
     if model_origin(inner) is list and args and is_model(args[0]):
-        namespace[f"_l{index}"] = _fast_fns(args[0])[1]
-        return [
-            "if v.__class__ is list:",
-            f"    v = _l{index}(v)",
-            "elif v is not None:" if nullable else "else:",
-            f"    {slow}",
-        ]
+        namespace[f"_l{index}"] = _functions(args[0], plain=plain)[1]
+        return ["if v.__class__ is list:", f"    v = _l{index}(v)", otherwise, f"    {slow}"]
+    if plain:
+        namespace[f"_u{index}"] = converter.get_unstructure_hook(t)
+        return [f"v = _u{index}({hook}(v, {typ}))"]
     if nullable:
         return ["if v is not None:", f"    {slow}"]
     return [slow]
-
-
-def _is_object(t: Any) -> bool:
-    """``dict[str, Any]``: a free-form JSON object."""
-    args = get_args(t)
-    return model_origin(t) is dict and len(args) == 2 and args[0] is str and is_passthrough(args[1])
 
 
 def _twin(cl: type) -> type | None:
@@ -215,11 +256,16 @@ def _twin(cl: type) -> type | None:
     return type(cl.__name__, (cl,), body)
 
 
-def _generate(cl: Any) -> tuple[FastFn, FastFn]:
+def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     origin = model_origin(cl)
     mapping = type_arguments(cl)
     wire = wire_names(origin)
-    twin = _twin(origin)
+    fields = [f for f in attrs.fields(origin) if f.name != "extra"]
+    if any(f.default is not attrs.NOTHING and f.default is not None for f in fields):
+        # Only None defaults are generated for (no model has another); a field that left out
+        # its default would be written by unstructure only when it differs from it.
+        return _detailed(cl, plain=plain), _detailed(list[cl], plain=plain)  # pragma: no cover
+    twin = None if plain else _twin(origin)
     namespace: dict[str, Any] = {
         "_cl": origin,
         "_tw": twin,
@@ -230,10 +276,11 @@ def _generate(cl: Any) -> tuple[FastFn, FastFn]:
         "_uncounted": float("-inf"),
         "_fromiso": _dt.datetime.fromisoformat,
         "_utc": _dt.UTC,
+        "_written": format_datetime,
         "_scalars": SCALAR_TYPES,
         "_strs": frozenset({str}),
     }
-    required = [f for f in attrs.fields(origin) if f.name != "extra" and f.default is attrs.NOTHING]
+    required = [f for f in fields if f.default is attrs.NOTHING]
     # `n` counts the keys of `o` that are fields: when it equals len(o), `extra` is empty, and
     # the keys need not be looked at again. A dict subclass might count its keys its own way:
     # for one, `n` starts at minus infinity (which stays unequal to any length).
@@ -244,40 +291,44 @@ def _generate(cl: Any) -> tuple[FastFn, FastFn]:
         "        raise _wrong('an object', o)",
         "    n = _uncounted",
     ]
-    if twin is not None:
+    if plain:
+        lines.append("i = {}")
+    elif twin is not None:
         lines.append("i = _tw()")
     arguments: list[str] = []
-    for index, field in enumerate(attrs.fields(origin)):
-        if field.name == "extra":
-            continue
-        t = _substitute(field.type, mapping)
+    for index, field in enumerate(fields, 1):
         key = wire[field.name]
+        t = _substitute(field.type, mapping)
         target = f"i.{field.name}" if twin is not None else f"v{index}"
+        if plain:
+            target = f"i[{key!r}]"
         if field.default is attrs.NOTHING:
             lines.append(f"v = o[{key!r}]")
-            lines += _field_lines(index, t, namespace, nullable=False)
+            lines += _value_lines(index, t, namespace, nullable=False, plain=plain)
             lines.append(f"{target} = v")
         else:
-            if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-                return _no_fast_path(cl), _no_fast_path(list[cl])  # pragma: no cover
-            # null means None, which every hook of an optional type returns.
-            nullable = field.default is None and (is_optional(t) or is_passthrough(t))
-            body = _field_lines(index, t, namespace, nullable=nullable)
-            if field.default is None:
-                default = "None"
+            # null means None for an optional field, which every hook of an optional type
+            # returns; unstructure leaves a None field out.
+            nullable = is_optional(t) or is_passthrough(t)
+            lines += [f"if {key!r} in o:", f"    v = o[{key!r}]", "    n += 1"]
+            if plain:
+                body = _value_lines(index, t, namespace, nullable=False, plain=True)
+                if nullable:
+                    lines += ["    if v is not None:", *(f"        {x}" for x in body)]
+                    lines.append(f"        {target} = v")
+                else:  # pragma: no cover - every field with a default is optional or Any
+                    lines += [f"    {x}" for x in body]
+                    lines += ["    if v is not None:", f"        {target} = v"]
             else:
-                default = f"_d{index}"
-                namespace[default] = field.default
-            lines.append(f"if {key!r} in o:")
-            lines.append(f"    v = o[{key!r}]")
-            lines.append("    n += 1")
-            lines += [f"    {line}" for line in body]
-            lines.append(f"    {target} = v")
-            lines.append("else:")
-            lines.append(f"    {target} = {default}")
-        if twin is None:
+                body = _value_lines(index, t, namespace, nullable=nullable, plain=False)
+                lines += [f"    {x}" for x in body]
+                lines += [f"    {target} = v", "else:", f"    {target} = None"]
+        if not plain and twin is None:
             arguments.append(f"{field.name}={target}" if field.kw_only else target)
-    if twin is not None:
+    if plain:
+        # Unknown keys are written after the fields, in the order they came.
+        lines += ["if n != len(o):", "    i.update(_extra(o, _known))"]
+    elif twin is not None:
         lines += [
             "i.extra = {} if n == len(o) else _extra(o, _known)",
             "i.__class__ = _cl",
@@ -290,23 +341,21 @@ def _generate(cl: Any) -> tuple[FastFn, FastFn]:
         ]
     # One function for an object, one for a list of them (the body inlined in its loop: a
     # transcript's turns and text chunks are built without a call per item).
-    source = "\n".join(
-        [
-            "def fast(o):",
-            *(f"    {line}" for line in lines),
-            "    return i",
-            "",
-            "def fast_list(items):",
-            "    out = []",
-            "    for o in items:",
-            *(f"        {line}" for line in lines),
-            "        out.append(i)",
-            "    return out",
-        ]
-    )
-    _compile(source + "\n", f"fast structure {type_name(cl)}", namespace)
-    _FAST[cl], _MANY[cl] = namespace["fast"], namespace["fast_list"]
-    return _FAST[cl], _MANY[cl]
+    source = [
+        "def one(o):",
+        *(f"    {line}" for line in lines),
+        "    return i",
+        "",
+        "def many(items):",
+        "    out = []",
+        "    for o in items:",
+        *(f"        {line}" for line in lines),
+        "        out.append(i)",
+        "    return out",
+    ]
+    what = f"{'plain' if plain else 'fast'} structure {type_name(cl)}"
+    _compile("\n".join(source) + "\n", what, namespace)
+    return namespace["one"], namespace["many"]
 
 
 def _extra(o: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
