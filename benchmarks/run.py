@@ -803,6 +803,9 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
 # -- main -----------------------------------------------------------------------------------
 
+#: The steps of a run, in order; ``--only`` picks some (a partial run still writes its files).
+STEPS = ["import", "gets", "decode", "concurrent", "bulk", "profile", "memory"]
+
 
 def markdown_report(document: dict[str, Any]) -> str:
     """The run as Markdown: docs/performance.md includes it, so the page shows the latest run."""
@@ -842,13 +845,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test)")
     parser.add_argument("--no-profile", action="store_true", help="skip the pyinstrument step")
+    parser.add_argument(
+        "--only",
+        metavar="STEPS",
+        help="comma-separated steps to run, of: " + ", ".join(STEPS) + " (default: all)",
+    )
+    parser.add_argument("--rounds", type=float, default=1.0, help="scale every round count")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--chart", type=Path, default=CHART)
     args = parser.parse_args()
 
-    plan = dict(PLAN)
+    plan = {k: (max(1, round(r * args.rounds)), n) for k, (r, n) in PLAN.items()}
     if args.quick:
         plan = {k: (max(1, r // 3), n) for k, (r, n) in plan.items()}
+    steps = STEPS if args.only is None else [s.strip() for s in args.only.split(",")]
+    if unknown := set(steps) - set(STEPS):
+        parser.error(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
+    if args.no_profile and "profile" in steps:
+        steps = [s for s in steps if s != "profile"]
     # Loopback must not go through a proxy (aiohttp and httpx both read these).
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
     RESULTS.mkdir(exist_ok=True)
@@ -865,22 +879,28 @@ def main() -> int:
         print("note: the official cartesia package is not installed: no official rows")
 
     results: dict[str, Any] = {}
-    print("import times ...", flush=True)
-    results["import"] = bench_import(plan["import"][0])
+    if "import" in steps:
+        print("import times ...", flush=True)
+        results["import"] = bench_import(plan["import"][0])
     print("starting the server (child process) ...", flush=True)
     with fake_server.running_server() as (base_url, api_key):
         bench = Bench(base_url, api_key)
         bench.open()
         try:
-            results.update(bench_gets(bench, plan))
-            results["decode"] = decode_breakdown(bench)
-            results.update(bench_concurrent(bench, plan))
-            results.update(bench_bulk(bench, plan))
-            if not args.no_profile:
+            if "gets" in steps:
+                results.update(bench_gets(bench, plan))
+            if "decode" in steps:
+                results["decode"] = decode_breakdown(bench)
+            if "concurrent" in steps:
+                results.update(bench_concurrent(bench, plan))
+            if "bulk" in steps:
+                results.update(bench_bulk(bench, plan))
+            if "profile" in steps:
                 results["profiles"] = profile_ours(bench)
         finally:
             bench.close()
-        results["export_memory"] = bench_export_memory(base_url, api_key)
+        if "memory" in steps:
+            results["export_memory"] = bench_export_memory(base_url, api_key)
 
     goals = evaluate(results)
     rows = table_rows(results)
