@@ -52,9 +52,9 @@ IN_FLIGHT = 50
 #: divides the rounds by three.
 PLAN = {
     "get_typical": (45, 10),
-    "get_large": (11, 1),
-    "concurrent": (7, CONCURRENT_REQUESTS),
-    "bulk": (3, fake_server.BULK_CALLS),
+    "get_large": (15, 1),
+    "concurrent": (9, CONCURRENT_REQUESTS),
+    "bulk": (5, fake_server.BULK_CALLS),
     "import": (9, 1),
 }
 
@@ -734,8 +734,8 @@ def chart(results: dict[str, Any], path: Path) -> None:
         ("get_typical", "get, typical call (50 turns)", 1e3, "ms per call"),
         ("get_large", "get, large call (5,000 turns)", 1e3, "ms per call"),
         ("concurrent", "600 gets, 50 in flight", 1e3 / CONCURRENT_REQUESTS, "ms per call (wall)"),
-        ("list", "list calls with 12-turn transcripts", 1e3, "ms per call"),
-        ("export", "export them to JSONL", 1e3, "ms per call"),
+        ("list", "list calls with 12-turn transcripts", 1e6, "us per call"),
+        ("export", "export them to JSONL", 1e6, "us per call"),
     ]
     colours = {
         "floor": "#9e9e9e",
@@ -765,7 +765,8 @@ def chart(results: dict[str, Any], path: Path) -> None:
                 height=height,
                 label=f"{shape} shape",
             )
-            axis.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=3, fontsize=7)
+            shown = [f"{v:.0f}" if v >= 100 else f"{v:.2f}" for v in values]
+            axis.bar_label(bars, labels=shown, padding=3, fontsize=7)
         axis.set_yticks(range(len(keys)), [LABELS[k] for k in keys])
         axis.invert_yaxis()
         axis.set_title(title, fontsize=11)
@@ -790,7 +791,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
         handles,
         [f"API version {s} shape" for s in SHAPES],
         loc="center",
-        title="bars: median over rounds (log scale where the official SDK is shown)",
+        title="median over rounds; log scale\nwhere the official SDK is shown",
         fontsize=9,
         title_fontsize=9,
     )
