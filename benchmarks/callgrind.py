@@ -67,16 +67,16 @@ def workload(what: str, who: str, kind: str, shape: str, runs: int) -> None:
     if what in ("decode", "loads", "plain"):
         import orjson  # noqa: PLC0415
 
-        from cartesia_calls import AgentCall  # noqa: PLC0415
-        from cartesia_calls._codec import decode, decode_plain  # noqa: PLC0415
+        from cartesia_calls import AgentCall, _codec  # noqa: PLC0415
         from cartesia_calls._models import Page  # noqa: PLC0415
 
         body = _body(kind, shape)
         cl: Any = Page[AgentCall] if kind == "page" else AgentCall
         fn = {
-            "decode": lambda: decode(body, cl),
+            "decode": lambda: _codec.decode(body, cl),
             "loads": lambda: orjson.loads(body),
-            "plain": lambda: decode_plain(body, cl),
+            # getattr: older versions, measured for comparison, have no decode_plain.
+            "plain": lambda: getattr(_codec, "decode_plain")(body, cl),  # noqa: B009
         }[what]
         for _ in range(runs + 1):
             fn()
