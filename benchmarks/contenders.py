@@ -29,7 +29,7 @@ import orjson
 import cartesia_calls
 
 CALLS = "/agents/calls"
-API_VERSION = "2026-03-01"
+API_VERSION = "2026-08-14"
 PAGE_SIZE = 100
 
 

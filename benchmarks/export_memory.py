@@ -24,6 +24,8 @@ import threading
 import time
 import tracemalloc
 
+import calls_data
+
 import cartesia_calls
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -36,7 +38,7 @@ def _rss() -> int:
 
 async def _main(base_url: str, api_key: str, agent_id: str, mode: str) -> dict[str, float]:
     async with cartesia_calls.AsyncClient(api_key=api_key, base_url=base_url) as client:
-        await client.calls.get("ac_bench_typical")
+        await client.calls.get(calls_data.call_id("typical", calls_data.LEGACY))
         with tempfile.TemporaryDirectory() as folder:
             destination = os.path.join(folder, "export.jsonl")
             peak_sampled = 0

@@ -7,7 +7,9 @@ The server is FakeCartesia itself (same routes, auth and version checks, same mi
 two changes that make it cheaper, so the client-side differences stand out rather than drown in
 server time: Get Call answers with bytes serialized once per call (the stored calls never change
 during a run), and List Calls pages forward through a list sorted once per agent instead of
-sorting every call on every request. Every contender talks to the same server, over loopback,
+sorting every call on every request. Each call is answered in the shape of the API version it
+was made for (``calls_data.SHAPES``), whatever version the request asks for, so that one client
+can be measured on both shapes. Every contender talks to the same server, over loopback,
 through the same code.
 """
 
@@ -30,16 +32,22 @@ from aiohttp import web
 
 from cartesia_calls.testing import FakeCartesia
 from cartesia_calls.testing._fake_http import JSON
+from cartesia_calls.testing._fake_versions import render_call
 
-BULK_AGENT = "agent_bench_bulk_10k"
-SMALL_BULK_AGENT = "agent_bench_bulk_1k"
-BULK_CALLS = 10_000
-SMALL_BULK_CALLS = 1_000
-#: Turns per call in the bulk corpora (List/export): a short call, so a 10,000-call run stays
-#: within the time budget for every contender.
+#: Calls listed and exported per shape (``bulk_agent(shape)``), with 12-turn transcripts.
+BULK_CALLS = 3_000
+#: The export-memory corpora (2026-03-01 shape): the same export of 1,000 and of 10,000 calls.
+MEMORY_AGENTS = {"1k": ("agent_bench_memory_1k", 1_000), "10k": ("agent_bench_memory_10k", 10_000)}
+#: Turns per call in the bulk corpora (List/export): a short call, so a listing stays within the
+#: time budget for every contender.
 BULK_TURNS = 12
-#: Distinct transcripts shared by the bulk calls (the server keeps one copy of each).
+#: Distinct transcripts shared by the bulk calls of a shape (the server keeps one copy of each).
 BULK_TRANSCRIPTS = 64
+
+
+def bulk_agent(shape: str) -> str:
+    """The agent whose :data:`BULK_CALLS` calls are in ``shape``."""
+    return f"agent_bench_bulk_{shape.replace('-', '')}"
 
 
 class BenchServer(FakeCartesia):
@@ -54,28 +62,47 @@ class BenchServer(FakeCartesia):
         self._by_agent: dict[str, tuple[list[str], dict[str, int]]] = {}
 
     def seed(self) -> None:
-        """The typical and large calls, and the two bulk corpora."""
-        self.add_call(calls_data.make_call(calls_data.TYPICAL_ID, calls_data.TYPICAL_TURNS))
-        self.add_call(
-            calls_data.make_call(calls_data.LARGE_ID, calls_data.LARGE_TURNS, index=1, seed=1)
-        )
-        transcripts = [
-            calls_data.make_turns(BULK_TURNS, seed=1000 + n) for n in range(BULK_TRANSCRIPTS)
-        ]
-        for agent, count in ((BULK_AGENT, BULK_CALLS), (SMALL_BULK_AGENT, SMALL_BULK_CALLS)):
-            for index in range(count):
+        """The typical and large calls and the bulk corpus of each shape, and the memory corpora.
+
+        Each call is stored in its own shape, and answered as the fake renders it for that
+        API version (which, for a call made in that version's shape, changes nothing).
+        """
+        legacy: dict[str, bool] = {}
+        for shape in calls_data.SHAPES:
+            for kind, turns, index in (
+                ("typical", calls_data.TYPICAL_TURNS, 0),
+                ("large", calls_data.LARGE_TURNS, 1),
+            ):
+                call_id = calls_data.call_id(kind, shape)
                 self.add_call(
-                    calls_data.make_call(
-                        f"ac_{agent[-3:]}_{index:06d}",
-                        transcripts[index % BULK_TRANSCRIPTS],
-                        agent_id=agent,
-                        index=index,
-                    )
+                    calls_data.make_call(call_id, turns, shape=shape, index=index, seed=index)
                 )
+                legacy[call_id] = shape == calls_data.LEGACY
+            agents = [(bulk_agent(shape), BULK_CALLS)]
+            if shape == calls_data.LEGACY:
+                agents += list(MEMORY_AGENTS.values())
+            transcripts = [
+                calls_data.make_turns(BULK_TURNS, seed=1000 + n, shape=shape)
+                for n in range(BULK_TRANSCRIPTS)
+            ]
+            for agent, count in agents:
+                for index in range(count):
+                    call_id = f"ac_{agent.removeprefix('agent_bench_')}_{index:06d}"
+                    self.add_call(
+                        calls_data.make_call(
+                            call_id,
+                            transcripts[index % BULK_TRANSCRIPTS],
+                            shape=shape,
+                            agent_id=agent,
+                            index=index,
+                        )
+                    )
+                    legacy[call_id] = shape == calls_data.LEGACY
         for call_id, call in self.calls.items():
-            self._bodies[call_id] = orjson.dumps(call)
+            rendered = render_call(call, legacy=legacy[call_id])
+            self._bodies[call_id] = orjson.dumps(rendered)
             self._listed[call_id] = orjson.dumps(
-                {k: v for k, v in call.items() if k != "transcript"}
+                {k: v for k, v in rendered.items() if k != "transcript"}
             )
         for agent in {call["agent_id"] for call in self.calls.values()}:
             items = [c for c in self.calls.values() if c["agent_id"] == agent]

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 import anyio
 import anyio.to_thread
 import attrs
 
-from ._codec import dumps, loads
+from ._codec import decode_plain, dumps, loads
+from ._enums import CallStatus
 from ._files import check_destination, naming
-from ._models import AgentCall
+from ._models import AgentCall, Page
+from ._pagination import AsyncPager, has_more_always_sent
 
 if TYPE_CHECKING:
     from ._calls import AsyncCalls
@@ -141,37 +143,42 @@ async def export_calls(
         raise ValueError(f"concurrency must be an int of at least 1, got {concurrency!r}")
     # A missing folder is reported like download_audio reports it, before any request.
     path = check_destination(destination)
-    pager = calls.list(
+    # The listing checks the arguments (before any request) and says what to ask for.
+    listing = calls.list(
         agent_id=agent_id, batch_id=batch_id, expand_transcript=True, limit=page_size
     )
+    pager = _plain_pages(calls, listing)
     done = await anyio.to_thread.run_sync(_existing_ids, path)
     limiter = anyio.CapacityLimiter(concurrency)
     written = fetched = 0
     skipped = 0
 
-    async def complete(index: int, call: AgentCall, out: list[AgentCall | None]) -> None:
+    async def complete(index: int, call_id: str, out: list[Any]) -> None:
         async with limiter:
-            out[index] = await calls.get(call.id)
+            out[index] = await calls.get(call_id)
 
     with naming(path):
         file: BinaryIO = await anyio.to_thread.run_sync(path.open, "ab")
     try:
         async for page in pager.pages():
-            todo = [call for call in page.data if call.id not in done]
-            skipped += len(page.data) - len(todo)
-            filled: list[AgentCall | None] = list(todo)
+            items: list[dict[str, Any]] = page.data
+            todo = [item for item in items if item["id"] not in done]
+            skipped += len(items) - len(todo)
+            filled: list[Any] = list(todo)
             try:
                 async with anyio.create_task_group() as group:
-                    for index, call in enumerate(todo):
+                    for index, item in enumerate(todo):
                         # A list item can lack its transcript; ended, unredacted calls may.
-                        if call.transcript is None and call.is_terminal and not call.is_redacted:
+                        if _lacks_transcript(item):
                             fetched += 1
-                            group.start_soon(complete, index, call, filled)
+                            group.start_soon(complete, index, item["id"], filled)
             except BaseExceptionGroup as failures:
                 # The task group wraps what its tasks raised; the caller gets the error itself.
                 error = first_error(failures)
                 raise error from error.__cause__
-            lines = b"".join(dumps(call) + b"\n" for call in filled if call is not None)
+            # A listed call is written as it was listed (already what dumps writes of its
+            # model); a fetched one is a model.
+            lines = b"".join(dumps(item) + b"\n" for item in filled)
             with naming(path):  # a full disk names no file: name the export
                 await anyio.to_thread.run_sync(_write, file, lines)
             # Only the ids found in the file are kept: cursor pages never repeat an item, so
@@ -182,6 +189,58 @@ async def export_calls(
     finally:
         await anyio.to_thread.run_sync(file.close)
     return ExportResult(path=path, written=written, skipped=skipped, fetched=fetched)
+
+
+@attrs.frozen
+class _PlainPage:
+    """A page of List Calls as JSON-ready dicts: what ``unstructure`` makes of a
+    ``Page[AgentCall]``, and what the pager reads of one."""
+
+    data: list[dict[str, Any]]
+    next_page: str | None
+    has_more: bool | None
+
+
+def _plain_pages(calls: AsyncCalls, listing: AsyncPager[AgentCall]) -> AsyncPager[Any]:
+    """The pages of ``listing``, each call as what :func:`dumps` writes of it, built without
+    models (:func:`decode_plain`).
+
+    An export writes the listed calls as they are, so building a model of every turn only to
+    write it back would be most of its work. The pages are requested as ``listing`` would
+    request them (same path, parameters, client: retries, timeouts and hooks included) and
+    walked by the same pager (cursor checks, page ceiling); a body that is not a valid
+    ``Page[AgentCall]`` raises the same :class:`ResponseDecodeError`.
+    """
+    from ._calls import _CALLS  # noqa: PLC0415 - _calls imports this module
+
+    client = calls._client
+
+    async def fetch(query: Mapping[str, str]) -> _PlainPage:
+        raw = await client.request("GET", _CALLS, params=query)
+        page = decode_plain(
+            raw.content,
+            Page[AgentCall],
+            status_code=raw.status_code,
+            method=raw.method,
+            url=raw.url,
+        )
+        return _PlainPage(page["data"], page.get("next_page"), page.get("has_more"))
+
+    return AsyncPager(
+        # The pager reads only data, next_page and has_more of what fetch returns.
+        cast("Callable[[Mapping[str, str]], Awaitable[Page[Any]]]", fetch),
+        listing.params,
+        item_type=AgentCall,
+        has_more_always_sent=has_more_always_sent(client.cartesia_version),
+    )
+
+
+def _lacks_transcript(item: dict[str, Any]) -> bool:
+    """Whether a listed call (JSON-ready) has no transcript though it could have one: ended,
+    not redacted. (``None`` fields are left out of it.)"""
+    if "transcript" in item or "redacted_at" in item:
+        return False
+    return CallStatus(item["status"]).is_terminal
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

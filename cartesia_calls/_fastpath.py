@@ -1,16 +1,27 @@
-"""The fast path: one generated structure function per model, for bodies that are valid.
+"""The fast path: generated code per model for bodies that are valid, in two flavours.
 
 cattrs' detailed validation wraps every field of every object in its own ``try`` and collects
 errors as it goes: right for reporting, slow for the common case of a valid body. So each model
-also gets a *fast* structure function, generated once: straight-line code that reads each key,
-checks exact JSON types inline and calls the converter's hooks (:mod:`._converter`) only for
-what is not already the right type, fills the instance's slots, and keeps unknown keys in
-``extra``. It accepts exactly what the detailed hooks accept and builds equal models
-(``tests/test_convert_fast_path.py`` holds the two to that); on any exception it gives up, and
-:mod:`._codec` runs the detailed hook from the start, which finds the path of the bad value.
-A valid body is therefore walked once; an invalid one twice.
+also gets *fast* functions, generated once: straight-line code that reads each key, checks exact
+JSON types inline and calls the converter's hooks (:mod:`._converter`) only for what is not
+already the right type. They accept exactly what the detailed hooks accept; on any exception
+they give up, and :mod:`._codec` runs the detailed hook from the start, which finds the path of
+the bad value. A valid body is therefore walked once; an invalid one twice.
 
-On a typical call (50 turns) this cut the decode from ~0.5 ms to ~0.17 ms, orjson included.
+* :func:`fast_hook` builds the model, with unknown keys in ``extra``: equal to what the
+  detailed hook builds (``tests/test_convert_fast_path.py`` holds the two to that).
+* :func:`plain_hook` builds no model at all: it returns the JSON-ready dicts that
+  ``unstructure`` would make of that model (wire names in field order, no ``None`` fields,
+  ``...Z`` datetimes, numbers as the fields hold them, unknown keys last), so that
+  ``orjson.dumps`` of it writes the same bytes as :func:`~._codec.dumps` of the model. An export
+  writes calls this way without building them (``tests/test_convert_plain.py``).
+
+How the model functions are fast (measured with callgrind, ``docs/performance.md``): a model's
+fields are stored into a mutable twin of its class (:func:`_twin`) as plain slot stores, which
+the interpreter specialises, and the instance becomes the frozen class at the end; keys are
+counted as they are found, so ``extra`` needs no second look at the keys when there are none;
+and a list of models (a transcript, its text chunks) is built by a loop with the model's code
+inlined, not by a call per item.
 
 Like cattrs, each generated function's source is registered with :mod:`linecache` under its
 own file name (``<cartesia_calls fast structure AgentCall>``), so a traceback through it shows
@@ -19,6 +30,7 @@ the generated line.
 
 from __future__ import annotations
 
+import datetime as _dt
 import linecache
 from collections.abc import Callable
 from types import MemberDescriptorType
@@ -28,6 +40,7 @@ import attrs
 
 from ._converter import (
     converter,
+    format_datetime,
     is_model,
     is_optional,
     is_passthrough,
@@ -39,12 +52,15 @@ from ._converter import (
     wrong,
 )
 from ._enums import OpenEnum
+from ._freeform import SCALAR_TYPES
 
-__all__ = ["FastFn", "fast_hook"]
+__all__ = ["FastFn", "fast_hook", "plain_hook"]
 
 FastFn = Callable[[Any], Any]
-_FAST: dict[Any, FastFn] = {}
-_BUILDING: set[Any] = set()
+#: (cl, plain) -> the generated function for one object, and the one for a list of them.
+_ONE: dict[tuple[Any, bool], FastFn] = {}
+_MANY: dict[tuple[Any, bool], FastFn] = {}
+_BUILDING: set[tuple[Any, bool]] = set()
 
 #: JSON's scalar types: their hooks return exact-type values unchanged.
 _PRIMITIVES: Final = (str, int, float, bool)
@@ -55,37 +71,60 @@ def fast_hook(cl: Any) -> FastFn:
 
     For a type that is not a model it is the detailed hook, so callers need not tell them apart.
     """
-    fast = _FAST.get(cl)
+    fast = _ONE.get((cl, False))
     if fast is None:
-        fast = _fast_structure_fn(cl) if is_model(cl) else _no_fast_path(cl)
+        fast = _functions(cl, plain=False)[0] if is_model(cl) else _detailed(cl, plain=False)
     return fast
 
 
-def _no_fast_path(cl: Any) -> FastFn:
+def plain_hook(cl: Any) -> FastFn:
+    """The function turning parsed JSON into ``unstructure(structure(data, cl))`` without
+    building ``cl``; it raises where the fast structure function would (then decode the body
+    instead). Cached; for a type that is not a model it structures and unstructures."""
+    plain = _ONE.get((cl, True))
+    if plain is None:
+        plain = _functions(cl, plain=True)[0] if is_model(cl) else _detailed(cl, plain=True)
+    return plain
+
+
+def _detailed(cl: Any, *, plain: bool) -> FastFn:
     hook = converter.get_structure_hook(cl)
+    if plain:
+        out = converter.get_unstructure_hook(cl)
 
-    def detailed(value: Any) -> Any:
-        return hook(value, cl)
+        def detailed(value: Any) -> Any:
+            return out(hook(value, cl))
 
-    _FAST[cl] = detailed
+    else:
+
+        def detailed(value: Any) -> Any:
+            return hook(value, cl)
+
+    _ONE[cl, plain] = detailed
     return detailed
 
 
-def _fast_structure_fn(cl: Any) -> FastFn:
-    fast = _FAST.get(cl)
-    if fast is not None:
-        return fast
-    if cl in _BUILDING:  # a model that contains itself: bind to the finished function later
+def _functions(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
+    """The generated function for one ``cl``, and the one for a list of them."""
+    key = (cl, plain)
+    if key in _MANY:
+        return _ONE[key], _MANY[key]
+    if key in _BUILDING:  # a model that contains itself: bind to the finished functions later
 
         def later(value: Any) -> Any:
-            return _FAST[cl](value)
+            return _ONE[key](value)
 
-        return later
-    _BUILDING.add(cl)
+        def later_list(items: Any) -> Any:
+            return _MANY[key](items)
+
+        return later, later_list
+    _BUILDING.add(key)
     try:
-        return _generate(cl)
+        one, many = _generate(cl, plain=plain)
     finally:
-        _BUILDING.discard(cl)
+        _BUILDING.discard(key)
+    _ONE[key], _MANY[key] = one, many
+    return one, many
 
 
 def _substitute(t: Any, mapping: dict[Any, Any]) -> Any:
@@ -99,53 +138,100 @@ def _substitute(t: Any, mapping: dict[Any, Any]) -> Any:
     return t
 
 
-def _field_lines(index: int, t: Any, namespace: dict[str, Any]) -> list[str]:
-    """Lines turning the local ``v`` (never ``None`` when ``t`` is optional: the caller checks)
-    into the field's value; helpers go into ``namespace``."""
+def _is_object(t: Any) -> bool:
+    """``dict[str, Any]``: a free-form JSON object."""
+    args = get_args(t)
+    return model_origin(t) is dict and len(args) == 2 and args[0] is str and is_passthrough(args[1])
+
+
+def _value_lines(
+    index: int, t: Any, namespace: dict[str, Any], *, nullable: bool, plain: bool
+) -> list[str]:
+    """Lines turning the local ``v``, a field's JSON value, into the field's value (``plain``:
+    into what ``unstructure`` writes for it); helpers go into ``namespace``.
+
+    ``nullable``: ``v`` may be ``None`` (an optional field sent as ``null``), which the field's
+    hook turns into ``None``; the lines test for it only after the common case. (The plain
+    functions leave out ``None`` fields before they get here.)
+    """
     hook, typ = f"_h{index}", f"_t{index}"
     namespace[hook] = converter.get_structure_hook(t)
     namespace[typ] = t
     slow = f"v = {hook}(v, {typ})"
+    null = " and v is not None" if nullable else ""
+    otherwise = "elif v is not None:" if nullable else "else:"
     inner = next(a for a in get_args(t) if a is not type(None)) if is_optional(t) else t
     if inner in _PRIMITIVES:
-        # The hooks return exact-type values unchanged: only other types need them.
-        return [f"if v.__class__ is not {inner.__name__}:", f"    {slow}"]
+        # The hooks return exact-type values unchanged: only other types need them. What a hook
+        # returns is written as it is.
+        return [f"if v.__class__ is not {inner.__name__}{null}:", f"    {slow}"]
     if isinstance(inner, type) and issubclass(inner, OpenEnum):
+        if plain:
+            # Any string is a value of an open enum, and written as it came.
+            return ["if v.__class__ is not str:", f"    {slow}._value_"]
+        # Only strings (and str subclasses, which the hook maps to the same member) are keys of
+        # the member map; anything else, null included, goes to the hook. An unhashable value
+        # raises TypeError here, and the detailed path reports it.
         members = f"_m{index}"
         namespace[members] = inner._value2member_map_
-        return [
-            f"m = {members}.get(v) if v.__class__ is str else None",
-            "if m is None:",
+        return [f"m = {members}.get(v)", "if m is None:", f"    {slow}", "else:", "    v = m"]
+    if inner is _dt.datetime:
+        # What the hook does for the usual value, an ISO 8601 string in UTC; a string that is
+        # not a date raises ValueError here, and the detailed path reports it.
+        lines = [
+            "if v.__class__ is str:",
+            "    v = _fromiso(v)",
+            "    if v.tzinfo is not _utc:",
+            f"        {slow}",
+            otherwise,
             f"    {slow}",
-            "else:",
-            "    v = m",
+        ]
+        return [*lines, "v = _written(v)"] if plain else lines
+    if is_passthrough(inner):
+        # A JSON scalar needs no depth check; anything else (null included) goes to the hook.
+        return ["if v.__class__ not in _scalars:", f"    {slow}"]
+    if _is_object(inner):
+        # A flat object (no value nested in it) with string keys is what the hook accepts
+        # without a closer look; it copies it, as the hook does (a plain function need not:
+        # the copy would be written the same).
+        return [
+            "if v.__class__ is dict and _scalars.issuperset(map(type, v.values()))"
+            " and _strs.issuperset(map(type, v)):",
+            "    pass" if plain else "    v = dict(v)",
+            otherwise,
+            f"    {slow}",
         ]
     if is_model(inner):
-        namespace[f"_f{index}"] = _fast_structure_fn(inner)
+        namespace[f"_f{index}"] = _functions(inner, plain=plain)[0]
+        if nullable:
+            return ["if v is not None:", f"    v = _f{index}(v)"]
         return [f"v = _f{index}(v)"]
     args = get_args(inner)
     if model_origin(inner) is list and args and is_model(args[0]):
-        namespace[f"_f{index}"] = _fast_structure_fn(args[0])
-        return [
-            "if v.__class__ is list:",
-            f"    v = [_f{index}(x) for x in v]",
-            "else:",
-            f"    {slow}",
-        ]
+        namespace[f"_l{index}"] = _functions(args[0], plain=plain)[1]
+        return ["if v.__class__ is list:", f"    v = _l{index}(v)", otherwise, f"    {slow}"]
+    if plain:
+        namespace[f"_u{index}"] = converter.get_unstructure_hook(t)
+        return [f"v = _u{index}({hook}(v, {typ}))"]
+    if nullable:
+        return ["if v is not None:", f"    {slow}"]
     return [slow]
 
 
-def _slot_setters(cl: type) -> dict[str, Any] | None:
-    """``name -> slot descriptor`` for every field, when instances may be filled slot by slot.
+def _twin(cl: type) -> type | None:
+    """A mutable twin of ``cl`` to fill a new instance in, when that is equivalent to ``__init__``.
 
-    That skips the attrs ``__init__`` (a frozen class sets each field through
-    ``object.__setattr__``, several times slower than the slot's own ``__set__``), so it is only
-    done for classes whose ``__init__`` would do nothing else: slotted, no validators, converters,
-    ``__attrs_pre_init__``/``__attrs_post_init__``, and ``extra`` the only field with a factory.
+    The twin is a subclass that adds no slots and sets attributes the plain way, so the
+    generated code can write ``i.text = v``: the interpreter turns that into a direct slot
+    store, while the frozen class itself must go through ``object.__setattr__`` (or a slot
+    descriptor's ``__set__``), several times slower. Once every field is set, the instance's
+    ``__class__`` becomes ``cl`` (allowed: the layouts are the same), so what is returned is an
+    ordinary frozen instance. Only for classes whose ``__init__`` would do nothing more: slotted,
+    no validators, converters, ``__attrs_pre_init__``/``__attrs_post_init__``, and ``extra`` the
+    only field with a factory. ``None`` otherwise (the generated code then calls ``cl(...)``).
     """
     if hasattr(cl, "__attrs_pre_init__") or hasattr(cl, "__attrs_post_init__"):
         return None
-    setters: dict[str, Any] = {}
     for field in attrs.fields(cl):
         if field.validator is not None or field.converter is not None:
             return None
@@ -156,85 +242,124 @@ def _slot_setters(cl: type) -> dict[str, Any] | None:
         )
         if not isinstance(descriptor, MemberDescriptorType):
             return None
-        setters[field.name] = descriptor.__set__
-    return setters
+    # Both __setattr__ and __delattr__ must be object's for the type to keep the generic
+    # setattr slot (which the interpreter's slot-store specialisation requires); __init__ is
+    # object's so that calling the twin only allocates.
+    body = {
+        "__slots__": (),
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+        "__init__": object.__init__,
+        "__module__": __name__,
+        "__qualname__": f"_twin[{cl.__qualname__}]",
+    }
+    return type(cl.__name__, (cl,), body)
 
 
-class _Absent:
-    pass
-
-
-_ABSENT: Final = _Absent()
-
-
-def _generate(cl: Any) -> FastFn:
+def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     origin = model_origin(cl)
     mapping = type_arguments(cl)
     wire = wire_names(origin)
-    setters = _slot_setters(origin)
+    fields = [f for f in attrs.fields(origin) if f.name != "extra"]
+    if any(f.default is not attrs.NOTHING and f.default is not None for f in fields):
+        # Only None defaults are generated for (no model has another); a field that left out
+        # its default would be written by unstructure only when it differs from it.
+        return _detailed(cl, plain=plain), _detailed(list[cl], plain=plain)  # pragma: no cover
+    twin = None if plain else _twin(origin)
     namespace: dict[str, Any] = {
         "_cl": origin,
-        "_new": object.__new__,
+        "_tw": twin,
         "_known": frozenset(wire.values()),
-        "_unknown": unknown_keys,
-        "_set": object.__setattr__,
+        "_extra": _extra,
         "_wrong": wrong,
-        "_absent": _ABSENT,
+        "_set": object.__setattr__,
+        "_uncounted": float("-inf"),
+        "_fromiso": _dt.datetime.fromisoformat,
+        "_utc": _dt.UTC,
+        "_written": format_datetime,
+        "_scalars": SCALAR_TYPES,
+        "_strs": frozenset({str}),
     }
+    required = [f for f in fields if f.default is attrs.NOTHING]
+    # `n` counts the keys of `o` that are fields: when it equals len(o), `extra` is empty, and
+    # the keys need not be looked at again. A dict subclass might count its keys its own way:
+    # for one, `n` starts at minus infinity (which stays unequal to any length).
     lines = [
-        "def fast(o):",
-        "    if o.__class__ is not dict and not isinstance(o, dict):",
+        f"n = {len(required)}",
+        "if o.__class__ is not dict:",
+        "    if not isinstance(o, dict):",
         "        raise _wrong('an object', o)",
-        "    g = o.get",
+        "    n = _uncounted",
     ]
-    if setters is not None:
-        namespace["_s_extra"] = setters["extra"]
-        lines += [
-            "    instance = _new(_cl)",
-            "    _s_extra(instance, {} if _known.issuperset(o) else _unknown(o, _known))",
-        ]
+    if plain:
+        lines.append("i = {}")
+    elif twin is not None:
+        lines.append("i = _tw()")
     arguments: list[str] = []
-    for index, field in enumerate(attrs.fields(origin)):
-        if field.name == "extra":
-            continue
-        t = _substitute(field.type, mapping)
+    for index, field in enumerate(fields, 1):
         key = wire[field.name]
-        body = _field_lines(index, t, namespace)
+        t = _substitute(field.type, mapping)
+        target = f"i.{field.name}" if twin is not None else f"v{index}"
+        if plain:
+            target = f"i[{key!r}]"
         if field.default is attrs.NOTHING:
-            lines.append(f"    v = o[{key!r}]")
-            lines += [f"    {line}" for line in body]
-        elif field.default is None and (is_optional(t) or is_passthrough(t)):
-            # Absent and null both mean None, which every hook of an optional type returns.
-            lines.append(f"    v = g({key!r})")
-            lines.append("    if v is not None:")
-            lines += [f"        {line}" for line in body]
+            lines.append(f"v = o[{key!r}]")
+            lines += _value_lines(index, t, namespace, nullable=False, plain=plain)
+            lines.append(f"{target} = v")
         else:
-            # A default other than None, or a non-optional type: absent means the default.
-            if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-                return _no_fast_path(cl)  # pragma: no cover - no model has one
-            namespace[f"_d{index}"] = field.default
-            lines.append(f"    v = g({key!r}, _absent)")
-            lines.append("    if v is _absent:")
-            lines.append(f"        v = _d{index}")
-            lines.append("    else:")
-            lines += [f"        {line}" for line in body]
-        if setters is not None:
-            namespace[f"_s{index}"] = setters[field.name]
-            lines.append(f"    _s{index}(instance, v)")
-        else:
-            lines.append(f"    v{index} = v")
-            arguments.append(f"{field.name}=v{index}" if field.kw_only else f"v{index}")
-    if setters is None:
+            # null means None for an optional field, which every hook of an optional type
+            # returns; unstructure leaves a None field out.
+            nullable = is_optional(t) or is_passthrough(t)
+            lines += [f"if {key!r} in o:", f"    v = o[{key!r}]", "    n += 1"]
+            if plain:
+                body = _value_lines(index, t, namespace, nullable=False, plain=True)
+                if nullable:
+                    lines += ["    if v is not None:", *(f"        {x}" for x in body)]
+                    lines.append(f"        {target} = v")
+                else:  # pragma: no cover - every field with a default is optional or Any
+                    lines += [f"    {x}" for x in body]
+                    lines += ["    if v is not None:", f"        {target} = v"]
+            else:
+                body = _value_lines(index, t, namespace, nullable=nullable, plain=False)
+                lines += [f"    {x}" for x in body]
+                lines += [f"    {target} = v", "else:", f"    {target} = None"]
+        if not plain and twin is None:
+            arguments.append(f"{field.name}={target}" if field.kw_only else target)
+    if plain:
+        # Unknown keys are written after the fields, in the order they came.
+        lines += ["if n != len(o):", "    i.update(_extra(o, _known))"]
+    elif twin is not None:
         lines += [
-            f"    instance = _cl({', '.join(arguments)})",
-            "    if not _known.issuperset(o):",
-            "        _set(instance, 'extra', _unknown(o, _known))",
+            "i.extra = {} if n == len(o) else _extra(o, _known)",
+            "i.__class__ = _cl",
         ]
-    lines.append("    return instance")
-    _compile("\n".join(lines) + "\n", f"fast structure {type_name(cl)}", namespace)
-    generated: FastFn = namespace["fast"]
-    _FAST[cl] = generated
-    return generated
+    else:
+        lines += [
+            f"i = _cl({', '.join(arguments)})",
+            "if n != len(o):",
+            "    _set(i, 'extra', _extra(o, _known))",
+        ]
+    # One function for an object, one for a list of them (the body inlined in its loop: a
+    # transcript's turns and text chunks are built without a call per item).
+    source = [
+        "def one(o):",
+        *(f"    {line}" for line in lines),
+        "    return i",
+        "",
+        "def many(items):",
+        "    out = []",
+        "    for o in items:",
+        *(f"        {line}" for line in lines),
+        "        out.append(i)",
+        "    return out",
+    ]
+    what = f"{'plain' if plain else 'fast'} structure {type_name(cl)}"
+    _compile("\n".join(source) + "\n", what, namespace)
+    return namespace["one"], namespace["many"]
+
+
+def _extra(o: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    return {} if known.issuperset(o) else unknown_keys(o, known)
 
 
 def _compile(source: str, what: str, namespace: dict[str, Any]) -> None:

@@ -33,13 +33,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
-__all__ = ["MAX_DEPTH", "safe_repr", "too_deep"]
+__all__ = ["MAX_DEPTH", "SCALAR_TYPES", "safe_repr", "too_deep"]
 
 #: The deepest a free-form value may nest when decoded: ``{"a": {"b": 1}}`` is 2 levels deep.
 MAX_DEPTH: Final = 100
 
 _CONTAINERS: Final = (dict, list, tuple)
-_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+#: The types of JSON's scalars: a value of one nests nothing.
+SCALAR_TYPES: Final = frozenset({str, int, float, bool, type(None)})
+_SCALARS: Final = SCALAR_TYPES
 
 
 def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:

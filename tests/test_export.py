@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cartesia_calls import AgentCall, AsyncClient, InternalServerError
-from cartesia_calls.testing import FakeCartesia
+from cartesia_calls import AgentCall, AsyncClient, InternalServerError, ResponseDecodeError
+from cartesia_calls._codec import dumps
+from cartesia_calls.testing import FakeCartesia, make_call
 
 from .helpers import SleepRecorder
 
@@ -115,3 +117,58 @@ async def test_export_repairs_a_line_cut_short(
 async def test_export_rejects_bad_concurrency(client: AsyncClient, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="concurrency"):
         await client.calls.export(tmp_path / "x", agent_id="a", concurrency=0)
+
+
+def unusual_calls() -> list[dict[str, Any]]:
+    """Calls an export writes differently from how the API sent them: nulls, a datetime with
+    an offset, an int in a float field, an unknown key, a new enum value, keys out of order."""
+    calls = [make_call(f"ac_u{n}", turns=12, seed=n).to_dict() for n in range(4)]
+    calls[0]["error_message"] = None
+    calls[0]["start_time"] = "2026-03-01T14:00:00.250+02:00"
+    calls[1]["transcript"][0]["stt_ttfb"] = 1
+    calls[1]["brand_new_field"] = {"a": [1, {"b": None}]}
+    calls[2]["status"] = "archived"  # not a status this SDK knows
+    calls[3] = dict(reversed(list(calls[3].items())))
+    for call in calls:
+        call["agent_id"] = "agent_2"
+    return calls
+
+
+@pytest.mark.parametrize("version", ["2026-08-14", "2026-03-01"])
+async def test_each_line_is_what_dumps_writes_of_the_listed_call(
+    fake: FakeCartesia, tmp_path: Path, version: str
+) -> None:
+    # The export writes listed calls without building them: the bytes must be those of the
+    # models a listing builds, whatever the API sent.
+    for call in unusual_calls():
+        fake.add_call(call)
+    async with fake.client(cartesia_version=version) as client:
+        result = await client.calls.export(tmp_path / "x.jsonl", agent_id="agent_2", page_size=3)
+        listed = await client.calls.list(
+            agent_id="agent_2", expand_transcript=True, limit=3
+        ).to_list()
+    assert result.written == len(listed) == 4
+    lines = (tmp_path / "x.jsonl").read_bytes().splitlines()
+    assert lines == [dumps(call) for call in listed]
+    assert [AgentCall.from_dict(json.loads(line)) for line in lines] == listed
+    assert all(line.startswith(b'{"id":"') for line in lines)
+
+
+async def test_a_malformed_call_fails_the_export_as_it_fails_a_listing(
+    fake: FakeCartesia, client: AsyncClient, tmp_path: Path
+) -> None:
+    bad = unusual_calls()[0]
+    bad["transcript"][3]["end_timestamp"] = "soon"
+    page = {"data": [make_call("ac_ok").to_dict(), bad], "next_page": None}
+    fake.add_fault(status=200, body=page, method="GET", path="/agents/calls", times=2)
+    with pytest.raises(ResponseDecodeError) as listing:
+        await client.calls.list(agent_id="agent_1", expand_transcript=True, limit=100).to_list()
+    target = tmp_path / "x.jsonl"
+    with pytest.raises(ResponseDecodeError) as export:
+        await client.calls.export(target, agent_id="agent_1")
+    assert export.value.path == listing.value.path == "$.data[1].transcript[3].end_timestamp"
+    assert str(export.value) == str(listing.value)
+    assert export.value.body == listing.value.body
+    assert (export.value.status_code, export.value.method) == (200, "GET")
+    assert export.value.url == listing.value.url
+    assert target.read_bytes() == b""  # nothing of that page was written
