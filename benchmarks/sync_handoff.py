@@ -1,11 +1,11 @@
 """What the sync facade costs over the async client: the thread hand-off, measured alone.
 
     python benchmarks/sync_handoff.py            # about a minute on 2 cores
-    python benchmarks/sync_handoff.py --rounds 10
+    python benchmarks/sync_handoff.py --rounds 10 --shape 2026-03-01
 
 The same benchmark server as ``run.py`` (``fake_server.py``, a child process on 127.0.0.1).
 Each round times, in a rotating order: ``AsyncClient.calls.get`` of the typical call (50 turns,
-~19 kB) awaited on an ``asyncio.Runner``; ``Client.calls.get`` of the same call; and
+in the shape of ``--shape``) awaited on an ``asyncio.Runner``; ``Client.calls.get`` of the same call; and
 ``LoopRunner.run`` of a coroutine that does nothing (the hand-off alone, no request). It prints
 the medians over rounds and the sync/async ratio (issue 15's goal: at most 1.2x).
 """
@@ -34,8 +34,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--calls", type=int, default=25, help="gets per round and contender")
+    parser.add_argument(
+        "--shape", choices=calls_data.SHAPES, default=calls_data.CURRENT, help="the call's shape"
+    )
     args = parser.parse_args()
-    call_id = calls_data.TYPICAL_ID
+    call_id = calls_data.call_id("typical", args.shape)
     with fake_server.running_server() as (base_url, api_key):
         loop = asyncio.Runner()
         aclient = AsyncClient(api_key=api_key, base_url=base_url)
