@@ -37,13 +37,16 @@ import contextlib
 import itertools
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from asyncio import Task
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from concurrent import futures
 from concurrent.futures import Future
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from contextvars import Context
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
@@ -191,13 +194,17 @@ class _Job(Generic[T]):
         self._kwargs = kwargs
         #: Another outcome the coroutine sets on its way; cancelled if the job ends without.
         self._linked = linked
-        self._task: asyncio.Task[None] | None = None
+        self._task: Task[None] | None = None
         self.outcome: _Outcome[T] = _Outcome()
 
     def start(self, loop: _Loop) -> None:
-        """Start the task; on the loop thread. Nothing happens if it was cancelled first."""
+        """Start the task; on the loop thread. Nothing happens if it was cancelled first.
+
+        The task's first step runs right here, up to the coroutine's first real suspension
+        (a request waiting for its socket), not in a later turn of the loop.
+        """
         if not self.outcome.done:
-            self._task = loop.aio.create_task(self._run(loop.jobs))
+            self._task = _eager_task(loop.aio, self._run(loop.jobs))
 
     async def _run(self, jobs: set[_Job[Any]]) -> None:
         jobs.add(self)
@@ -227,6 +234,53 @@ class _Job(Generic[T]):
     def _unlink(self) -> None:
         if self._linked is not None:
             self._linked.set_cancelled()  # nothing happens if the coroutine set it
+
+
+if sys.version_info >= (3, 12):
+
+    def _eager_task(aio: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> Task[T]:
+        """A task of ``coro`` whose first step has run already (on the loop thread)."""
+        return Task(coro, loop=aio, eager_start=True)
+
+else:
+
+    def _eager_task(aio: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> Task[T]:
+        """A task of ``coro`` whose first step has run already (on the loop thread).
+
+        Python 3.11 has no ``eager_start``; its ``Task`` schedules its first step with
+        ``loop.call_soon``, looked up on the loop object. For that one call, an instance
+        attribute shadows the method and runs the step at once, in the task's context, with the
+        task current (``asyncio.current_task()``, timeouts and cancellation all behave as in any
+        task): what ``eager_start`` does. A loop that takes no attributes (uvloop) just
+        schedules it.
+        """
+        try:
+            aio.call_soon = _StepNow(aio)  # type: ignore[method-assign]
+        except AttributeError:
+            return Task(coro, loop=aio)
+        try:
+            return Task(coro, loop=aio)
+        finally:
+            vars(aio).pop("call_soon", None)
+
+
+class _StepNow:
+    """Stands in for ``loop.call_soon`` once: calls the callback now, after removing itself
+    (so whatever the callback schedules goes to the real ``call_soon``)."""
+
+    __slots__ = ("_aio",)
+
+    def __init__(self, aio: asyncio.AbstractEventLoop) -> None:
+        self._aio = aio
+
+    def __call__(
+        self, callback: Callable[..., object], *args: Any, context: Context | None = None
+    ) -> None:
+        del vars(self._aio)["call_soon"]
+        if context is None:
+            callback(*args)
+        else:
+            context.run(callback, *args)
 
 
 class LoopRunner:
