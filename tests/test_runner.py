@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 
 import anyio
 import anyio.lowlevel
@@ -61,6 +62,54 @@ def test_run_raises_the_coroutine_exception_object_unchanged(runner: LoopRunner)
     with pytest.raises(Boom) as info:
         runner.run(fail)
     assert info.value is boom
+
+
+def test_an_error_raised_before_the_first_await_keeps_its_traceback(runner: LoopRunner) -> None:
+    async def fail_at_once() -> None:
+        raise Boom("at once")
+
+    with pytest.raises(Boom, match="at once") as info:
+        runner.run(fail_at_once)
+    assert any(entry.name == "fail_at_once" for entry in info.traceback)
+
+
+def test_every_call_runs_in_a_task_of_its_own_even_one_that_never_suspends(
+    runner: LoopRunner,
+) -> None:
+    # asyncio.timeout (and aiohttp's timeouts) raise RuntimeError outside a task.
+    async def own_task() -> asyncio.Task[object] | None:
+        async with asyncio.timeout(5):
+            return asyncio.current_task()
+
+    first, second = runner.run(own_task), runner.run(own_task)
+    assert first is not None
+    assert second is not None
+    assert first is not second
+    assert first.done()
+
+
+REQUEST_ID: ContextVar[str] = ContextVar("REQUEST_ID", default="unset")
+
+
+def test_the_coroutine_sees_the_callers_context_variables_and_its_changes_stay_there(
+    runner: LoopRunner,
+) -> None:
+    # What tracing and logging contexts rely on: a sync call runs in a copy of the caller's
+    # context, as an awaited coroutine would see it.
+    async def read_then_change() -> str:
+        seen = REQUEST_ID.get()
+        REQUEST_ID.set("changed on the loop")
+        await anyio.lowlevel.checkpoint()
+        return seen
+
+    token = REQUEST_ID.set("req-1")
+    try:
+        assert runner.run(read_then_change) == "req-1"
+        assert REQUEST_ID.get() == "req-1"
+        with ThreadPoolExecutor(max_workers=1) as pool:  # another thread, another context
+            assert pool.submit(lambda: runner.run(read_then_change)).result() == "unset"
+    finally:
+        REQUEST_ID.reset(token)
 
 
 def test_run_works_where_the_calling_thread_runs_its_own_loop(runner: LoopRunner) -> None:
