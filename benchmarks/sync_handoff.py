@@ -5,9 +5,10 @@
 
 The same benchmark server as ``run.py`` (``fake_server.py``, a child process on 127.0.0.1).
 Each round times, in a rotating order: ``AsyncClient.calls.get`` of the typical call (50 turns,
-in the shape of ``--shape``) awaited on an ``asyncio.Runner``; ``Client.calls.get`` of the same call; and
-``LoopRunner.run`` of a coroutine that does nothing (the hand-off alone, no request). It prints
-the medians over rounds and the sync/async ratio (issue 15's goal: at most 1.2x).
+in the API shape given by ``--shape``) awaited on an ``asyncio.Runner``; ``Client.calls.get``
+of the same call; and ``LoopRunner.run`` of a coroutine that does nothing (the hand-off alone,
+no request). It prints the medians over rounds and the sync/async ratio (issue 15's goal: at
+most 1.2x).
 """
 
 from __future__ import annotations

@@ -9,11 +9,14 @@ thread runs an event loop of its own (Jupyter, ``asyncio.run``) or not.
 
 A call is handed over in one step each way, the cheapest the two threads allow: the caller
 schedules the job with ``loop.call_soon_threadsafe`` and blocks on a bare :class:`threading.Lock`
-that the loop releases when the job's task ends. No anyio blocking portal and no
+that the loop releases when the job's task ends. The task starts eagerly: its first step (for
+a request, everything up to waiting for the response) runs in the callback that receives the
+job, not one turn of the loop later. No anyio blocking portal and no
 :class:`concurrent.futures.Future` sit in between: the portal's ``start_task_soon`` waits for the
 loop to acknowledge each task before the caller waits for the result (two round trips), and a
 future adds a condition variable and callbacks per call. ``docs/design.md`` has the
-measurements (``benchmarks/sync_handoff.py``).
+measurements (``benchmarks/sync_handoff.py``); what is left per call is mostly the two threads
+waking each other up (``docs/performance.md``).
 
 What the runner guarantees to the thread that blocks on it:
 
@@ -255,13 +258,14 @@ else:
         schedules it.
         """
         try:
-            aio.call_soon = _StepNow(aio)  # type: ignore[method-assign]
-        except AttributeError:
+            attributes = vars(aio)
+        except TypeError:  # no __dict__
             return Task(coro, loop=aio)
+        attributes["call_soon"] = _StepNow(aio)
         try:
             return Task(coro, loop=aio)
         finally:
-            vars(aio).pop("call_soon", None)
+            attributes.pop("call_soon", None)
 
 
 class _StepNow:
@@ -273,14 +277,10 @@ class _StepNow:
     def __init__(self, aio: asyncio.AbstractEventLoop) -> None:
         self._aio = aio
 
-    def __call__(
-        self, callback: Callable[..., object], *args: Any, context: Context | None = None
-    ) -> None:
+    def __call__(self, callback: Callable[..., object], *args: Any, context: Context) -> None:
+        # A task always passes its context (a copy of the one current when it was created).
         del vars(self._aio)["call_soon"]
-        if context is None:
-            callback(*args)
-        else:
-            context.run(callback, *args)
+        context.run(callback, *args)
 
 
 class LoopRunner:
