@@ -7,6 +7,7 @@ the process-wide runner is only exercised in subprocesses, where exit behaviour 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import threading
@@ -20,7 +21,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from cartesia_calls._runner import LoopRunner, get_runner
+from cartesia_calls._runner import LoopRunner, _this_threads_waker, get_runner
 
 from .helpers import in_forked_child, run_python
 
@@ -109,6 +110,32 @@ def test_the_coroutine_sees_the_callers_context_variables_and_its_changes_stay_t
             assert pool.submit(lambda: runner.run(read_then_change)).result() == "unset"
     finally:
         REQUEST_ID.reset(token)
+
+
+def test_a_call_waits_for_its_own_result_past_a_wake_up_meant_for_an_abandoned_one(
+    runner: LoopRunner,
+) -> None:
+    # A call its caller stopped waiting for (Ctrl-C, then the grace period ran out) still wakes
+    # that thread when it ends; the thread's next call must not take that for its own result.
+    _this_threads_waker().wake()
+
+    async def later() -> int:
+        await anyio.sleep(0.05)
+        return 42
+
+    assert runner.run(later) == 42
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_threads_that_made_sync_calls_leave_no_file_descriptors_behind(runner: LoopRunner) -> None:
+    runner.run(add, 0)  # the loop thread and this thread's waker exist before counting
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        caller = threading.Thread(target=runner.run, args=(add, 1))
+        caller.start()
+        caller.join()
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= before
 
 
 def test_run_works_where_the_calling_thread_runs_its_own_loop(runner: LoopRunner) -> None:
