@@ -8,15 +8,15 @@ sync client keeps its connection pool across calls, and works the same whether t
 thread runs an event loop of its own (Jupyter, ``asyncio.run``) or not.
 
 A call is handed over in one step each way, the cheapest the two threads allow: the caller
-schedules the job with ``loop.call_soon_threadsafe`` and blocks on a bare :class:`threading.Lock`
-that the loop releases when the job's task ends. The task starts eagerly: its first step (for
-a request, everything up to waiting for the response) runs in the callback that receives the
-job, not one turn of the loop later. No anyio blocking portal and no
-:class:`concurrent.futures.Future` sit in between: the portal's ``start_task_soon`` waits for the
-loop to acknowledge each task before the caller waits for the result (two round trips), and a
-future adds a condition variable and callbacks per call. ``docs/design.md`` has the
-measurements (``benchmarks/sync_handoff.py``); what is left per call is mostly the two threads
-waking each other up (``docs/performance.md``).
+schedules the job with ``loop.call_soon_threadsafe`` and sleeps on a socket pair of its thread's
+(:class:`_Waker`), which the loop thread writes to when the job's coroutine is done. The task
+starts eagerly: its first step (for a request, everything up to waiting for the response) runs
+in the callback that receives the job, not one turn of the loop later. No anyio blocking portal
+and no :class:`concurrent.futures.Future` sit in between: the portal's ``start_task_soon``
+waits for the loop to acknowledge each task before the caller waits for the result (two round
+trips), and a future adds a condition variable and callbacks per call. ``docs/design.md`` has
+the measurements (``benchmarks/sync_handoff.py``); what is left per call is mostly the two
+threads waking each other up (``docs/performance.md``).
 
 What the runner guarantees to the thread that blocks on it:
 
