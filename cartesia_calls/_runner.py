@@ -81,12 +81,17 @@ class _Waker:
     --breakdown``: 26 µs from the release until the caller runs, against 14 µs).
     """
 
-    __slots__ = ("_receive", "_send")
+    __slots__ = ("__weakref__", "_receive", "_send")
 
-    def __init__(self) -> None:
-        self._receive, self._send = socket.socketpair()
+    def __init__(self, receive: socket.socket, send: socket.socket) -> None:
+        self._receive = receive
+        self._send = send
         # Waking must never block the loop: a full buffer already holds a wake-up.
-        self._send.setblocking(False)
+        send.setblocking(False)
+        # Closed when the thread ends (its local storage is cleared) or the waker is collected.
+        # Not by __del__: garbage collected in a cycle, the sockets could be finalized first
+        # (and warn that they were never closed); the finalizer holds them until it ran.
+        weakref.finalize(self, _close_both, receive, send)
 
     def wake(self) -> None:
         """Wake the thread (a wake-up nobody waits for ends a later sleep early)."""
@@ -101,22 +106,44 @@ class _Waker:
         with contextlib.suppress(TimeoutError):
             self._receive.recv(4096)  # every pending wake-up at once
 
-    def __del__(self) -> None:  # the thread ended: its local storage is cleared
-        self._receive.close()
-        self._send.close()
+
+def _close_both(receive: socket.socket, send: socket.socket) -> None:
+    receive.close()
+    send.close()
+
+
+class _LockWaker:
+    """The same with a lock, for a thread that cannot have sockets (out of file descriptors)."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def wake(self) -> None:
+        with contextlib.suppress(RuntimeError):  # released already: a wake-up is pending
+            self._lock.release()
+
+    def sleep(self, timeout: float) -> None:
+        self._lock.acquire(timeout=timeout)
 
 
 class _ThreadWakers(threading.local):
-    waker: _Waker | None = None
+    waker: _Waker | _LockWaker | None = None
 
 
 _wakers = _ThreadWakers()
 
 
-def _this_threads_waker() -> _Waker:
+def _this_threads_waker() -> _Waker | _LockWaker:
     waker = _wakers.waker
     if waker is None:
-        waker = _wakers.waker = _Waker()
+        try:
+            waker = _Waker(*socket.socketpair())
+        except OSError:
+            waker = _LockWaker()
+        _wakers.waker = waker
     return waker
 
 
@@ -135,7 +162,7 @@ class _Outcome(Generic[T]):
         self._cancelled = False
         self._value: T | None = None
         self._error: BaseException | None = None
-        self._waiter: _Waker | None = None
+        self._waiter: _Waker | _LockWaker | None = None
 
     def set_result(self, value: T) -> None:
         if not self.done:

@@ -7,9 +7,11 @@ the process-wide runner is only exercised in subprocesses, where exit behaviour 
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -124,6 +126,29 @@ def test_a_call_waits_for_its_own_result_past_a_wake_up_meant_for_an_abandoned_o
         return 42
 
     assert runner.run(later) == 42
+
+
+def test_a_thread_that_cannot_open_sockets_still_makes_calls(
+    runner: LoopRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def out_of_file_descriptors() -> tuple[socket.socket, socket.socket]:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    runner.run(add, 0)  # the loop (and its own socket pair) exists already
+    monkeypatch.setattr(socket, "socketpair", out_of_file_descriptors)
+    results: list[int] = []
+
+    async def later(value: int) -> int:
+        await anyio.sleep(0.01)
+        return value
+
+    def calls() -> None:
+        results.extend(runner.run(later, n) for n in range(3))
+
+    caller = threading.Thread(target=calls)  # a new thread: its waker is made now
+    caller.start()
+    caller.join(5)
+    assert results == [0, 1, 2]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
