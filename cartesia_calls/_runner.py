@@ -190,8 +190,8 @@ class _Outcome(Generic[T]):
         if self.done:
             return True
         waker = self._waiter = _this_threads_waker()
-        # Set (on the loop thread) between the check above and the line before, it found no
-        # waiter to wake: it is seen here.
+        # Set by the loop thread after the check above but before the waiter was recorded, it
+        # woke nobody: the loop below sees it without sleeping.
         deadline = time.monotonic() + timeout
         remaining = timeout
         while not self.done:
