@@ -187,14 +187,15 @@ class _Outcome(Generic[T]):
 
     def wait(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for the outcome; whether it is there."""
-        if self.done:
-            return True
-        waker = self._waiter = _this_threads_waker()
-        # Set by the loop thread after the check above but before the waiter was recorded, it
-        # woke nobody: the loop below sees it without sleeping.
         deadline = time.monotonic() + timeout
         remaining = timeout
+        waker = None
         while not self.done:
+            if waker is None:
+                # Record the waiter, then look at done again: set by the loop thread in
+                # between, it woke nobody.
+                waker = self._waiter = _this_threads_waker()
+                continue
             if remaining <= 0:
                 return False
             waker.sleep(remaining)
