@@ -7,19 +7,23 @@ the process-wide runner is only exercised in subprocesses, where exit behaviour 
 from __future__ import annotations
 
 import asyncio
+import errno
+import gc
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 
 import anyio
 import anyio.lowlevel
 import pytest
 
-from cartesia_calls._runner import LoopRunner, get_runner
+from cartesia_calls._runner import LoopRunner, _this_threads_waker, get_runner
 
 from .helpers import in_forked_child, run_python
 
@@ -61,6 +65,102 @@ def test_run_raises_the_coroutine_exception_object_unchanged(runner: LoopRunner)
     with pytest.raises(Boom) as info:
         runner.run(fail)
     assert info.value is boom
+
+
+def test_an_error_raised_before_the_first_await_keeps_its_traceback(runner: LoopRunner) -> None:
+    async def fail_at_once() -> None:
+        raise Boom("at once")
+
+    with pytest.raises(Boom, match="at once") as info:
+        runner.run(fail_at_once)
+    assert any(entry.name == "fail_at_once" for entry in info.traceback)
+
+
+def test_every_call_runs_in_a_task_of_its_own_even_one_that_never_suspends(
+    runner: LoopRunner,
+) -> None:
+    # asyncio.timeout and aiohttp's timeouts raise RuntimeError where there is no current task.
+    async def own_task() -> asyncio.Task[object] | None:
+        return asyncio.current_task()
+
+    first, second = runner.run(own_task), runner.run(own_task)
+    assert first is not None
+    assert second is not None
+    assert first is not second
+    assert first.done()
+
+
+REQUEST_ID: ContextVar[str] = ContextVar("REQUEST_ID", default="unset")
+
+
+def test_the_coroutine_sees_the_callers_context_variables_and_its_changes_stay_there(
+    runner: LoopRunner,
+) -> None:
+    # What tracing and logging contexts rely on: a sync call runs in a copy of the caller's
+    # context, as an awaited coroutine would see it.
+    async def read_then_change() -> str:
+        seen = REQUEST_ID.get()
+        REQUEST_ID.set("changed on the loop")
+        await anyio.lowlevel.checkpoint()
+        return seen
+
+    token = REQUEST_ID.set("req-1")
+    try:
+        assert runner.run(read_then_change) == "req-1"
+        assert REQUEST_ID.get() == "req-1"
+        with ThreadPoolExecutor(max_workers=1) as pool:  # another thread, another context
+            assert pool.submit(lambda: runner.run(read_then_change)).result() == "unset"
+    finally:
+        REQUEST_ID.reset(token)
+
+
+def test_a_call_waits_for_its_own_result_past_a_wake_up_meant_for_an_abandoned_one(
+    runner: LoopRunner,
+) -> None:
+    # A call its caller stopped waiting for (Ctrl-C, then the grace period ran out) still wakes
+    # that thread when it ends; the thread's next call must not take that for its own result.
+    _this_threads_waker().wake()
+
+    async def later() -> int:
+        await anyio.sleep(0.05)
+        return 42
+
+    assert runner.run(later) == 42
+
+
+def test_a_thread_that_cannot_open_sockets_still_makes_calls(
+    runner: LoopRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def out_of_file_descriptors() -> tuple[socket.socket, socket.socket]:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    runner.run(add, 0)  # the loop (and its own socket pair) exists already
+    monkeypatch.setattr(socket, "socketpair", out_of_file_descriptors)
+    results: list[int] = []
+
+    async def later(value: int) -> int:
+        await anyio.sleep(0.01)
+        return value
+
+    def calls() -> None:
+        results.extend(runner.run(later, n) for n in range(3))
+
+    caller = threading.Thread(target=calls)  # a new thread: its waker is made now
+    caller.start()
+    caller.join(5)
+    assert results == [0, 1, 2]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_threads_that_made_sync_calls_leave_no_file_descriptors_behind(runner: LoopRunner) -> None:
+    runner.run(add, 0)  # the loop thread and this thread's waker exist before counting
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        caller = threading.Thread(target=runner.run, args=(add, 1))
+        caller.start()
+        caller.join()
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= before
 
 
 def test_run_works_where_the_calling_thread_runs_its_own_loop(runner: LoopRunner) -> None:
