@@ -21,7 +21,6 @@ from ._raw import record_response
 from ._retry import Backoff
 from ._transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
-    USER_AGENT,
     RawResponse,
     RequestOptions,
     ResponseInfo,
@@ -177,8 +176,9 @@ class AsyncClient:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
         if not isinstance(backoff, Backoff):
             raise TypeError("backoff must be a cartesia_calls.Backoff")
+        # The User-Agent (it names aiohttp's version) is the session's: aiohttp is not imported
+        # before the first request. A User-Agent in default_headers replaces it.
         headers: CIMultiDict[str] = CIMultiDict()
-        headers["User-Agent"] = USER_AGENT
         headers["Accept"] = "application/json"
         for name, value in default_headers.items():
             if not isinstance(name, str) or not isinstance(value, str):

@@ -1,10 +1,12 @@
-"""The HTTP transport: the only module that imports aiohttp.
+"""The HTTP transport: requests, their attempts and redirects, and what they report.
 
-It owns one ``aiohttp.ClientSession`` per client (created lazily inside the running event loop),
-sends requests with the client's headers and timeouts, retries what may be retried, turns every
-failure into an exception from :mod:`cartesia_calls.errors`, and logs what it does. It knows URLs,
-bytes and headers; it does not know any model. The data it works with (limits, options, the
-redirect rule) lives in :mod:`._http`.
+It owns one aiohttp session per client (created lazily inside the running event loop, by
+:mod:`._wire`, the only module that imports aiohttp: it is loaded with the first session, not
+when the SDK is imported or a client made), sends requests with the client's headers and
+timeouts, retries what may be retried, turns every failure into an exception from
+:mod:`cartesia_calls.errors`, and logs what it does. It knows URLs, bytes and headers; it does not
+know any model. The data it works with (limits, options, the redirect rule) lives in
+:mod:`._http`.
 
 What it guarantees whatever the server does (each rule is a row of docs/reliability.md):
 
@@ -17,22 +19,19 @@ What it guarantees whatever the server does (each rule is a row of docs/reliabil
 * **Redirects** are followed here, not by aiohttp, as :func:`._http.redirect` decides.
 * **Nothing holds the key.** aiohttp's exceptions (whose ``request_info`` carries the request
   headers) are never chained; their text is kept, with every secret redacted. Each failure is
-  classified once (:data:`_FAILURES`) into the typed fields the retry policy reads.
+  classified once (``_wire._FAILURES``) into the typed fields the retry policy reads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import platform
 import time
 import warnings
 import weakref
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
 
-import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -56,43 +55,32 @@ from ._http import (
 from ._logging import logger
 from ._netconfig import NetworkConfig
 from ._retry import with_retries
-from ._version import __version__
 from .errors import (
     MAX_ERROR_BODY_CHARS,
-    APIConnectionError,
     APIError,
     APIStatusError,
     ClientClosedError,
     EventLoopMismatchError,
     decode_text,
-    redact,
     status_error_class,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from ._wire import Pool
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "MAX_DOWNLOAD_BYTES",
-    "USER_AGENT",
     "RawResponse",
     "RequestOptions",
     "ResponseInfo",
+    "StreamingResponse",
     "Timeout",
     "Transport",
     "path",
 ]
-
-#: Names the SDK, Python and aiohttp versions, for Cartesia's logs and support.
-USER_AGENT = (
-    f"cartesia-calls-python/{__version__} "
-    f"python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
-)
-
-# Connectors of abandoned sessions, kept referenced for the life of the process: if one were
-# garbage-collected with connections open, its finalizer would close them, and in a forked
-# child those sockets (and the epoll instance watching them) are shared with the parent.
-_abandoned: list[aiohttp.BaseConnector] = []
-# Sessions of clients that were garbage-collected unclosed, while they close.
-_closing: set[asyncio.Future[Any]] = set()
 
 
 class _Call:
@@ -153,7 +141,9 @@ class StreamingResponse:
             except StopAsyncIteration:
                 return
             except Exception as exc:  # aiohttp's failures: classified, never chained
-                error: APIError = _failure(
+                from ._wire import failure  # noqa: PLC0415 - loaded with the session
+
+                error: APIError = failure(
                     exc, info.method, info.url, self._options, info.attempt, phase="body"
                 )
                 break
@@ -167,28 +157,13 @@ class StreamingResponse:
         raise error
 
 
-class _Pool:
-    """One event loop's session, and the slots that bound how many requests use it at once."""
-
-    __slots__ = ("loop", "session", "slots")
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession, limit: int
-    ) -> None:
-        self.loop = loop
-        self.session = session
-        # Waiting for a free connection happens here, where it is bounded by `connect` and named
-        # in the error; aiohttp's own pool (of the same size) then never makes anyone wait.
-        self.slots = asyncio.Semaphore(limit)
-
-
 class _State:
     """What the transport's finalizer needs, without keeping the transport alive."""
 
     __slots__ = ("pool",)
 
     def __init__(self) -> None:
-        self.pool: _Pool | None = None
+        self.pool: Pool | None = None
 
 
 class _Opened:
@@ -197,7 +172,7 @@ class _Opened:
     __slots__ = ("pool", "released", "response", "started", "url")
 
     def __init__(
-        self, response: aiohttp.ClientResponse, pool: _Pool, started: float, url: str
+        self, response: aiohttp.ClientResponse, pool: Pool, started: float, url: str
     ) -> None:
         self.response = response
         self.pool = pool
@@ -209,11 +184,7 @@ class _Opened:
         """Give back the connection (or drop it, when part of the body is unread) and the slot."""
         if not self.released:
             self.released = True
-            response = self.response
-            if response.content.at_eof():
-                response.release()
-            else:  # an unread remainder would pin the connection
-                response.close()
+            _let_go(self.response)
             self.pool.slots.release()
 
 
@@ -236,7 +207,6 @@ class Transport:
         self._network = network
         self._state = _State()
         self._closed = False
-        self._timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
         # The API host's proxy, decided once (the environment was read when the client was made).
         self._proxy = self._proxy_for(self._origin)
         # Not at exit: the sync Client closes its sessions then, and a script's unclosed
@@ -254,7 +224,7 @@ class Transport:
         pool = self._state.pool
         return None if pool is None else pool.session
 
-    async def _pool_for_running_loop(self) -> _Pool:
+    async def _pool_for_running_loop(self) -> Pool:
         if self._closed:
             raise ClientClosedError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
@@ -272,17 +242,10 @@ class Transport:
             # connector closed (aiohttp does no I/O on a closed loop), so neither reports itself
             # as unclosed later; its sockets can no longer be closed cleanly and are dropped.
             await pool.session.close()
-        connector = aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._network.ssl)
-        # trust_env stays off: with it, aiohttp hands two jobs to a worker thread on *every*
-        # request (the proxy variables, and ~/.netrc for server credentials, which could only
-        # clash with our Authorization header). The network config read them once instead.
-        session = aiohttp.ClientSession(
-            connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=False,
-            raise_for_status=False,
-        )
-        pool = self._state.pool = _Pool(loop, session, self._connection_limit)
+        # aiohttp is imported here, with the first session: not by `import cartesia_calls`.
+        from ._wire import Pool  # noqa: PLC0415
+
+        pool = self._state.pool = Pool(loop, self._connection_limit, self._network.ssl)
         return pool
 
     def abandon(self) -> None:
@@ -296,7 +259,7 @@ class Transport:
         """
         pool, self._state.pool = self._state.pool, None
         if pool is not None:
-            _detach(pool.session)
+            pool.detach()
 
     async def close(self) -> None:
         """Close the session and its connections; idempotent."""
@@ -310,20 +273,6 @@ class Transport:
             )
         self._state.pool = None
         await pool.session.close()
-
-    def _client_timeout(self, timeout: Timeout, download: bool) -> aiohttp.ClientTimeout:
-        key = (timeout, download)
-        cached = self._timeouts.get(key)
-        if cached is None:
-            # `connect` bounds all of opening a connection (DNS, proxy, TLS), not only each
-            # socket's connect call. Downloads bound their headers themselves (see _open).
-            cached = self._timeouts[key] = aiohttp.ClientTimeout(
-                total=None if download else timeout.total,
-                connect=timeout.connect,
-                sock_connect=timeout.connect,
-                sock_read=timeout.read,
-            )
-        return cached
 
     def _proxy_for(self, url: URL) -> str | None:
         return self._network.proxy_for(url.scheme, url.host or "", url.explicit_port)
@@ -358,23 +307,13 @@ class Transport:
         async def attempt(number: int) -> RawResponse:
             opened = await self._open(call, number)
             response = opened.response
-            content: bytes | None = None  # None: past the limit
-            failure: APIError | None = None
             try:
-                length = response.content_length
-                encoding = response.headers.get("Content-Encoding")
-                if length is not None and (encoding is None or encoding == "identity"):
-                    if length <= limit:  # exactly `length` bytes arrive: nothing to count
-                        content = await response.read()
-                else:  # counted as it arrives, after decompression
-                    content = await _read_at_most(response, limit + 1)
-            except Exception as exc:  # aiohttp's failures: classified, never chained
-                failure = _failure(exc, method, opened.url, options, number, phase="body")
+                content = await opened.pool.read(
+                    response, limit, method=method, url=opened.url, options=options, attempt=number
+                )
             finally:
                 opened.release()
-            if failure is not None:
-                raise failure
-            if content is None or len(content) > limit:
+            if content is None:
                 raise too_large(limit, response.status, method, opened.url, download=False)
             info = _info(method, response, number, time.monotonic() - opened.started)
             _report(options, info)
@@ -465,7 +404,7 @@ class Transport:
         else:
             await pool.slots.acquire()  # returns at once
         options = call.options
-        limits = self._client_timeout(options.timeout, call.download)
+        limits = pool.client_timeout(options.timeout, call.download)
         url, text, params, headers, proxy = (
             call.url,
             call.text,
@@ -477,36 +416,41 @@ class Transport:
         hops = 0
         try:
             while True:
-                try:
-                    response = await pool.session.request(
-                        call.method,
-                        url,
-                        params=params,
-                        data=call.body,
-                        headers=headers,
-                        timeout=limits,
-                        proxy=proxy,
-                        allow_redirects=False,
-                        auto_decompress=not call.download,
-                    )
-                except Exception as exc:  # aiohttp's failures: classified, never chained
-                    error = _failure(exc, call.method, text, options, number, phase="headers")
-                else:
-                    if response.status < 300:
-                        return _Opened(response, pool, started, text)
-                    target = await self._redirect_or_raise(response, call, number, started, hops)
-                    if target.origin() != self._origin:
-                        headers = foreign_headers(headers)  # and for every hop after this one
-                    url, text, params, hops = target, shown(target), None, hops + 1
-                    proxy = self._proxy_for(target)
-                    continue
-                raise error  # outside the except block: no __context__ with aiohttp's exception
+                response = await pool.send(
+                    call.method,
+                    url,
+                    params=params,
+                    body=call.body,
+                    headers=headers,
+                    limits=limits,
+                    proxy=proxy,
+                    download=call.download,
+                    text=text,
+                    options=options,
+                    attempt=number,
+                )
+                if response.status < 300:
+                    return _Opened(response, pool, started, text)
+                target = await self._redirect_or_raise(
+                    response, pool, call, number, started=started, hops=hops
+                )
+                if target.origin() != self._origin:
+                    headers = foreign_headers(headers)  # and for every hop after this one
+                url, text, params, hops = target, shown(target), None, hops + 1
+                proxy = self._proxy_for(target)
         except BaseException:
             pool.slots.release()
             raise
 
     async def _redirect_or_raise(
-        self, response: aiohttp.ClientResponse, call: _Call, number: int, started: float, hops: int
+        self,
+        response: aiohttp.ClientResponse,
+        pool: Pool,
+        call: _Call,
+        number: int,
+        *,
+        started: float,
+        hops: int,
     ) -> URL:
         """Where to go after a response that is not a 2xx: a redirect to follow, or else the
         response's error, raised (the response is let go either way)."""
@@ -524,7 +468,9 @@ class Transport:
         error: APIError | None = None
         try:
             if target is None or refusal is not None:
-                error = await _status_error(response, call, number, started, refusal)
+                error = await _status_error(
+                    response, pool, call, number, started=started, message=refusal
+                )
             else:
                 elapsed = time.monotonic() - started
                 _report(call.options, _info(call.method, response, number, elapsed))
@@ -536,7 +482,7 @@ class Transport:
         return target
 
 
-async def _wait_for_slot(pool: _Pool, call: _Call, number: int) -> None:
+async def _wait_for_slot(pool: Pool, call: _Call, number: int) -> None:
     """A slot of a full pool, waiting at most ``connect`` for one."""
     limits = call.options.timeout
     try:
@@ -545,22 +491,9 @@ async def _wait_for_slot(pool: _Pool, call: _Call, number: int) -> None:
         return
     except TimeoutError:
         pass
-    size = pool.session.connector.limit if pool.session.connector is not None else None
-    raise timeout_error("pool", limits, call.method, call.text, number, sent=False, pool_size=size)
-
-
-async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """Up to ``limit`` bytes of the (decoded) body; reading stops there."""
-    stream = response.content
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = await stream.readany()
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)[:limit]
+    raise timeout_error(
+        "pool", limits, call.method, call.text, number, sent=False, pool_size=pool.limit
+    )
 
 
 def _check_download(response: aiohttp.ClientResponse, method: str, url: str) -> None:
@@ -615,8 +548,10 @@ def _report(options: RequestOptions, info: ResponseInfo) -> None:
 
 async def _status_error(
     response: aiohttp.ClientResponse,
+    pool: Pool,
     call: _Call,
     attempt: int,
+    *,
     started: float,
     message: str | None,
 ) -> APIStatusError:
@@ -624,8 +559,8 @@ async def _status_error(
     ``message`` replaces what the body says (a redirect not followed)."""
     raw = b""
     # A body cut short or too slow: the status alone still says what happened.
-    with contextlib.suppress(Exception):
-        raw = await _read_at_most(response, MAX_ERROR_BODY_CHARS * 4)
+    with suppress(Exception):
+        raw = await pool.read_at_most(response, MAX_ERROR_BODY_CHARS * 4)
     options = call.options
     _report(options, _info(call.method, response, attempt, time.monotonic() - started))
     try:
@@ -644,98 +579,15 @@ async def _status_error(
     )
 
 
-# How each failure of aiohttp is classified, once, most specific first: the timeout it is (or
-# None), whether the request may have reached the server, whether another attempt could help.
-_FAILURES: tuple[tuple[type[BaseException], str | None, bool, bool], ...] = (
-    (aiohttp.ConnectionTimeoutError, "connect", False, True),
-    (aiohttp.ServerTimeoutError, "read", True, True),  # SocketTimeoutError: sock_read
-    (TimeoutError, "total", True, True),  # aiohttp's total deadline
-    (aiohttp.ClientSSLError, None, False, False),  # a certificate that fails fails again
-    (aiohttp.ClientConnectorError, None, False, True),  # refused, DNS, proxy unreachable
-    (aiohttp.ClientHttpProxyError, None, False, True),  # the proxy refused the tunnel
-    (aiohttp.ClientError, None, True, True),  # reset, disconnected, cut body, bad framing
-    (Exception, None, True, False),  # anything else a garbled response makes aiohttp raise
-)
-
-
-def _failure(
-    exc: Exception, method: str, url: str, options: RequestOptions, attempt: int, *, phase: str
-) -> APIConnectionError:
-    """The SDK's error for aiohttp's ``exc``, raised while waiting for the ``headers`` or
-    reading the ``body``; its text is kept (secrets redacted), the exception itself is not."""
-    kind, timeout, sent, transient = next(row for row in _FAILURES if isinstance(exc, row[0]))
-    if timeout is not None:
-        if timeout == "total" and phase == "headers":
-            timeout = "headers"
-        return timeout_error(timeout, options.timeout, method, url, attempt, sent=sent)
-    # A response aiohttp could not parse carries the status 400 and the parser's words in
-    # `message`; str() would put them behind "400, message=" as if the server had said 400.
-    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
-    detail = redact(text or type(exc).__name__, options.secrets)[:500]
-    if kind is aiohttp.ClientSSLError:
-        message = f"TLS error (certificate verification is on): {detail}"
-    elif kind is Exception:
-        message = f"connection error: unreadable response ({type(exc).__name__}: {detail})"
-    else:
-        message = f"connection error: {detail}"
-    return APIConnectionError(
-        message,
-        method=method,
-        url=url,
-        retries_taken=attempt - 1,
-        request_sent=sent,
-        transient=transient,
-    )
-
-
-def _detach(session: aiohttp.ClientSession) -> None:
-    """Mark ``session`` closed without touching its connections (kept referenced, see
-    ``_abandoned``)."""
-    if session.closed:
-        return
-    if session.connector is not None:
-        _abandoned.append(session.connector)
-    session.detach()
-
-
 def _collected(state: _State, base_url: str) -> None:
     """A transport was garbage-collected: if its session is open, close it and say so."""
     pool, state.pool = state.pool, None
     if pool is None or pool.session.closed:
         return
-    loop, session = pool.loop, pool.session
-    if loop.is_closed():
-        _close_on_dead_loop(session)
-    else:
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            _track(loop.create_task(session.close()))
-        else:
-            loop.call_soon_threadsafe(lambda: _track(loop.create_task(session.close())))
+    pool.close_collected()
     warnings.warn(
         f"unclosed cartesia_calls.AsyncClient for {base_url}: close it with "
         "'await client.close()', or use 'async with AsyncClient() as client:'",
         ResourceWarning,
         stacklevel=2,
     )
-
-
-def _close_on_dead_loop(session: aiohttp.ClientSession) -> None:
-    """Mark a session of a closed loop closed, so aiohttp never reports it. Its sockets cannot be
-    closed any more; aiohttp does no I/O then, so ``close()`` finishes without suspending and
-    is run to the end right here."""
-    closing = session.close().__await__()
-    try:
-        next(closing)
-    except StopIteration:
-        return
-    closing.close()  # pragma: no cover - it suspended after all: let it be
-    _detach(session)  # pragma: no cover
-
-
-def _track(task: asyncio.Future[Any]) -> None:
-    _closing.add(task)
-    task.add_done_callback(_closing.discard)
