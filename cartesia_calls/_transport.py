@@ -24,7 +24,8 @@ What it guarantees whatever the server does (each rule is a row of docs/reliabil
 
 from __future__ import annotations
 
-import asyncio
+import functools
+import logging
 import time
 import warnings
 import weakref
@@ -54,7 +55,7 @@ from ._http import (
 )
 from ._logging import logger
 from ._netconfig import NetworkConfig
-from ._retry import with_retries
+from ._retry import log_attempt, with_retries
 from .errors import (
     MAX_ERROR_BODY_CHARS,
     APIError,
@@ -66,6 +67,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+
     import aiohttp
 
     from ._wire import Pool
@@ -224,7 +226,11 @@ class Transport:
         pool = self._state.pool
         return None if pool is None else pool.session
 
-    async def _pool_for_running_loop(self) -> Pool:
+    async def _new_pool(self) -> Pool:
+        """The running loop's pool when the current one is not (the first request, a closed
+        client, another loop)."""
+        import asyncio  # noqa: PLC0415 - imported with the first request, not the SDK
+
         if self._closed:
             raise ClientClosedError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
@@ -267,7 +273,7 @@ class Transport:
         pool = self._state.pool
         if pool is None:
             return
-        if pool.loop is not asyncio.get_running_loop() and not pool.loop.is_closed():
+        if not pool.is_current() and not pool.loop.is_closed():
             raise EventLoopMismatchError(
                 "close() must run on the event loop that opened the client's session"
             )
@@ -301,40 +307,49 @@ class Transport:
         """
         sent = with_content_type(merged(options.headers, headers), body)
         call = _Call(method, self._url(url_path), options, sent, params=params, body=body)
-
-        limit = options.max_response_bytes
-
-        async def attempt(number: int) -> RawResponse:
-            opened = await self._open(call, number)
-            response = opened.response
-            try:
-                content = await opened.pool.read(
-                    response, limit, method=method, url=opened.url, options=options, attempt=number
-                )
-            finally:
-                opened.release()
-            if content is None:
-                raise too_large(limit, response.status, method, opened.url, download=False)
-            info = _info(method, response, number, time.monotonic() - opened.started)
-            _report(options, info)
-            return RawResponse(
-                status_code=response.status,
-                headers=response.headers,
-                content=content,
-                url=info.url,
-                method=method,
-                request_id=info.request_id,
-                retries_taken=number - 1,
-                elapsed=info.elapsed,
-            )
-
+        # The first attempt without the retry loop's machinery: most requests need no other.
+        log_attempt(method, call.text, 1)
+        try:
+            return await self._fetch(call, 1)
+        except APIError as error:
+            failed = error
         return await with_retries(
-            attempt,
+            functools.partial(self._fetch, call),
             options,
             method=method,
             url=call.text,
             idempotent=idempotent,
             retry_statuses=retry_statuses,
+            failed=failed,
+        )
+
+    async def _fetch(self, call: _Call, number: int) -> RawResponse:
+        """One attempt of :meth:`request`: the headers, then the whole body."""
+        opened = await self._open(call, number)
+        response = opened.response
+        method, options = call.method, call.options
+        limit = options.max_response_bytes
+        try:
+            content = await opened.pool.read(
+                response, limit, method=method, url=opened.url, options=options, attempt=number
+            )
+        finally:
+            opened.release()
+        if content is None:
+            raise too_large(limit, response.status, method, opened.url, download=False)
+        elapsed = time.monotonic() - opened.started
+        headers = response.headers
+        if options.on_response is not None or logger.isEnabledFor(logging.INFO):
+            _report(options, _info(method, response, number, elapsed))
+        return RawResponse(
+            status_code=response.status,
+            headers=headers,
+            content=content,
+            url=str(response.url),
+            method=method,
+            request_id=headers.get("x-request-id") or headers.get("request-id"),
+            retries_taken=number - 1,
+            elapsed=elapsed,
         )
 
     @asynccontextmanager
@@ -361,6 +376,8 @@ class Transport:
         # Never compressed: a small gzip body must not be able to become a huge file.
         sent["Accept-Encoding"] = "identity"
         call = _Call(method, self._url(url_path), options, sent, params=params, download=True)
+
+        import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
 
         async def attempt(number: int) -> tuple[_Opened, ResponseInfo]:
             # aiohttp's total deadline is off for downloads (it would bound the body too): the
@@ -398,7 +415,9 @@ class Transport:
     async def _open(self, call: _Call, number: int) -> _Opened:
         """One attempt up to a 2xx's headers: a pool slot (held until the response is let go),
         the request, and the redirects :func:`._http.redirect` allows."""
-        pool = await self._pool_for_running_loop()
+        pool = self._state.pool
+        if pool is None or self._closed or not pool.is_current():
+            pool = await self._new_pool()
         if pool.slots.locked():
             await _wait_for_slot(pool, call, number)
         else:
@@ -484,6 +503,8 @@ class Transport:
 
 async def _wait_for_slot(pool: Pool, call: _Call, number: int) -> None:
     """A slot of a full pool, waiting at most ``connect`` for one."""
+    import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
+
     limits = call.options.timeout
     try:
         async with asyncio.timeout(limits.connect):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
+from asyncio import get_running_loop
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -79,6 +80,10 @@ class Pool:
         # in the error; aiohttp's own pool (of the same size) then never makes anyone wait.
         self.slots = asyncio.Semaphore(limit)
         self._timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
+
+    def is_current(self) -> bool:
+        """Whether this pool belongs to the running event loop."""
+        return self.loop is get_running_loop()
 
     def client_timeout(self, timeout: Timeout, download: bool) -> aiohttp.ClientTimeout:
         """aiohttp's limits for ``timeout``: ``connect`` bounds all of opening a connection (DNS,
