@@ -67,7 +67,6 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-
     import aiohttp
 
     from ._wire import Pool
