@@ -46,7 +46,7 @@ _PLAIN_SEGMENT: Final = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _FOREIGN_HEADERS: Final = ("User-Agent", "Accept", "Accept-Encoding")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # the transport looks its aiohttp limits up by it per request
 class Timeout:
     """Time limits of one request, in seconds (``None`` switches a limit off).
 

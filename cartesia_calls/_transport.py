@@ -84,6 +84,10 @@ __all__ = [
 ]
 
 
+#: How many URLs a transport keeps built (see ``Transport._url``).
+_KEPT_URLS = 256
+
+
 class _Call:
     """One request as the caller asked for it, shared by its attempts."""
 
@@ -92,7 +96,7 @@ class _Call:
     def __init__(
         self,
         method: str,
-        url: URL,
+        url: tuple[URL, str],
         options: RequestOptions,
         headers: Mapping[str, str],
         *,
@@ -100,9 +104,9 @@ class _Call:
         body: bytes | None = None,
         download: bool = False,
     ) -> None:
-        self.method, self.url, self.options, self.headers = method, url, options, headers
+        self.method, self.options, self.headers = method, options, headers
+        self.url, self.text = url  # text: no credentials to hide, base_url may not hold any
         self.params, self.body, self.download = params, body, download
-        self.text = str(url)  # no credentials to hide: base_url may not hold any
 
 
 class StreamingResponse:
@@ -186,7 +190,7 @@ class _Opened:
         if not self.released:
             self.released = True
             _let_go(self.response)
-            self.pool.slots.release()
+            self.pool.slots.give()
 
 
 class Transport:
@@ -208,6 +212,7 @@ class Transport:
         self._network = network
         self._state = _State()
         self._closed = False
+        self._urls: dict[str, tuple[URL, str]] = {}
         # The API host's proxy, decided once (the environment was read when the client was made).
         self._proxy = self._proxy_for(self._origin)
         # Not at exit: the sync Client closes its sessions then, and a script's unclosed
@@ -344,7 +349,7 @@ class Transport:
             status_code=response.status,
             headers=headers,
             content=content,
-            url=str(response.url),
+            url=opened.url if response.url is call.url else str(response.url),
             method=method,
             request_id=headers.get("x-request-id") or headers.get("request-id"),
             retries_taken=number - 1,
@@ -408,8 +413,16 @@ class Transport:
         finally:
             opened.release()
 
-    def _url(self, url_path: str) -> URL:
-        return URL(self.base_url + url_path, encoded=True)
+    def _url(self, url_path: str) -> tuple[URL, str]:
+        """The URL of ``url_path`` on the API, and its text; the most recent are kept (polling
+        and paging ask for the same paths again and again)."""
+        found = self._urls.get(url_path)
+        if found is None:
+            if len(self._urls) >= _KEPT_URLS:
+                self._urls.clear()
+            url = URL(self.base_url + url_path, encoded=True)
+            found = self._urls[url_path] = (url, str(url))
+        return found
 
     async def _open(self, call: _Call, number: int) -> _Opened:
         """One attempt up to a 2xx's headers: a pool slot (held until the response is let go),
@@ -417,10 +430,8 @@ class Transport:
         pool = self._state.pool
         if pool is None or self._closed or not pool.is_current():
             pool = await self._new_pool()
-        if pool.slots.locked():
+        if not pool.slots.take():
             await _wait_for_slot(pool, call, number)
-        else:
-            await pool.slots.acquire()  # returns at once
         options = call.options
         limits = pool.client_timeout(options.timeout, call.download)
         url, text, params, headers, proxy = (
@@ -457,7 +468,7 @@ class Transport:
                 url, text, params, hops = target, shown(target), None, hops + 1
                 proxy = self._proxy_for(target)
         except BaseException:
-            pool.slots.release()
+            pool.slots.give()
             raise
 
     async def _redirect_or_raise(
@@ -507,7 +518,7 @@ async def _wait_for_slot(pool: Pool, call: _Call, number: int) -> None:
     limits = call.options.timeout
     try:
         async with asyncio.timeout(limits.connect):
-            await pool.slots.acquire()
+            await pool.slots.wait()
         return
     except TimeoutError:
         pass

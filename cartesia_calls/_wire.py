@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import platform
 from asyncio import get_running_loop
+from collections import deque
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -56,6 +58,57 @@ _abandoned: list[aiohttp.BaseConnector] = []
 _closing: set[asyncio.Future[Any]] = set()
 
 
+class Slots:
+    """How many requests use a session at once: a count, and a queue only when none is free.
+
+    An ``asyncio.Semaphore`` does the same job, at a cost paid on every request (its
+    ``acquire()`` is a coroutine, and it looks through its waiters each time); here a free slot
+    is taken by one comparison. Waiters are served in order, and a new request never takes a
+    slot ahead of them.
+    """
+
+    __slots__ = ("_waiters", "free")
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def take(self) -> bool:
+        """Take a free slot, if there is one and nobody is waiting for it."""
+        if self.free and not self._waiters:
+            self.free -= 1
+            return True
+        return False
+
+    async def wait(self) -> None:
+        """Wait for a slot in turn (cancellable: bound it with a timeout)."""
+        waiter: asyncio.Future[None] = get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.cancelled():  # not handed a slot: leave the queue, and wake the next
+                with suppress(ValueError):
+                    self._waiters.remove(waiter)
+                self._wake()
+            else:  # handed a slot as it was cancelled: pass it on
+                self.give()
+            raise
+
+    def give(self) -> None:
+        """Give a slot back: to the first waiter, or to the free ones."""
+        self.free += 1
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        while self.free and waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():  # a cancelled one leaves by itself
+                self.free -= 1
+                waiter.set_result(None)  # the slot passes to it directly
+
+
 class Pool:
     """One event loop's session, and the slots that bound how many requests use it at once."""
 
@@ -78,7 +131,7 @@ class Pool:
         )
         # Waiting for a free connection happens here, where it is bounded by `connect` and named
         # in the error; aiohttp's own pool (of the same size) then never makes anyone wait.
-        self.slots = asyncio.Semaphore(limit)
+        self.slots = Slots(limit)
         self._timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
 
     def is_current(self) -> bool:
@@ -147,9 +200,16 @@ class Pool:
         """The whole (decoded) body, or ``None`` when it is larger than ``limit`` bytes (reading
         then stops past the limit); a failure is raised as the SDK's error."""
         try:
-            return await _read_body(response, limit)
+            length = response.content_length
+            encoding = response.headers.get("Content-Encoding")
+            if length is not None and (encoding is None or encoding == "identity"):
+                # Exactly `length` bytes arrive: nothing to count.
+                return await response.read() if length <= limit else None
+            content = await self.read_at_most(response, limit + 1)  # counted as it arrives
         except Exception as exc:  # aiohttp's failures: classified, never chained
             error = failure(exc, method, url, options, attempt, phase="body")
+        else:
+            return content if len(content) <= limit else None
         raise error
 
     @staticmethod
@@ -206,16 +266,6 @@ class Pool:
             return
         closing.close()  # pragma: no cover - it suspended after all: let it be
         self.detach()  # pragma: no cover
-
-
-async def _read_body(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
-    length = response.content_length
-    encoding = response.headers.get("Content-Encoding")
-    if length is not None and (encoding is None or encoding == "identity"):
-        # Exactly `length` bytes arrive: nothing to count.
-        return await response.read() if length <= limit else None
-    content = await Pool.read_at_most(response, limit + 1)  # counted as it arrives
-    return content if len(content) <= limit else None
 
 
 # How each failure of aiohttp is classified, once, most specific first: the timeout it is (or
