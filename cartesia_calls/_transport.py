@@ -1,12 +1,11 @@
-"""The HTTP transport: requests, their attempts and redirects, and what they report.
+"""The HTTP transport: requests, their attempts and redirects.
 
-It owns one aiohttp session per client (created lazily inside the running event loop, by
-:mod:`._wire`, the only module that imports aiohttp: it is loaded with the first session, not
-when the SDK is imported or a client made), sends requests with the client's headers and
-timeouts, retries what may be retried, turns every failure into an exception from
-:mod:`cartesia_calls.errors`, and logs what it does. It knows URLs, bytes and headers; it does not
-know any model. The data it works with (limits, options, the redirect rule) lives in
-:mod:`._http`.
+It sends requests with the client's headers and timeouts through the running loop's aiohttp
+session (:mod:`._pools` says which; :mod:`._wire`, the only module that imports aiohttp, loaded
+with the first session, does the aiohttp side), retries what may be retried, turns every
+failure into an exception from :mod:`cartesia_calls.errors`, and reports each response
+(:mod:`._responses`). It knows URLs, bytes and headers; it does not know any model. The data it
+works with (limits, options, the redirect rule) lives in :mod:`._http`.
 
 What it guarantees whatever the server does (each rule is a row of docs/reliability.md):
 
@@ -27,10 +26,9 @@ from __future__ import annotations
 import functools
 import logging
 import time
-import warnings
 import weakref
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from multidict import CIMultiDict
@@ -43,7 +41,6 @@ from ._http import (
     RequestOptions,
     ResponseInfo,
     Timeout,
-    compressed_download,
     foreign_headers,
     merged,
     path,
@@ -55,15 +52,19 @@ from ._http import (
 )
 from ._logging import logger
 from ._netconfig import NetworkConfig
+from ._pools import Pools
+from ._responses import (
+    Opened,
+    StreamingResponse,
+    check_download,
+    let_go,
+    report,
+    response_info,
+    status_error,
+)
 from ._retry import log_attempt, with_retries
 from .errors import (
-    MAX_ERROR_BODY_CHARS,
     APIError,
-    APIStatusError,
-    ClientClosedError,
-    EventLoopMismatchError,
-    decode_text,
-    status_error_class,
 )
 
 if TYPE_CHECKING:
@@ -109,90 +110,6 @@ class _Call:
         self.params, self.body, self.download = params, body, download
 
 
-class StreamingResponse:
-    """An open response whose body is read chunk by chunk (downloads)."""
-
-    def __init__(
-        self, response: aiohttp.ClientResponse, info: ResponseInfo, options: RequestOptions
-    ) -> None:
-        self._response = response
-        self._options = options
-        self.info = info
-
-    @property
-    def status_code(self) -> int:
-        """The HTTP status."""
-        return self.info.status_code
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        """The response headers."""
-        return self.info.headers
-
-    @property
-    def content_length(self) -> int | None:
-        """The body size announced by the server, if it announced one."""
-        return self._response.content_length
-
-    async def iter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes; failures become SDK errors,
-        and a body past :data:`MAX_DOWNLOAD_BYTES` a :class:`ResponseDecodeError`."""
-        chunks = aiter(self._response.content.iter_chunked(chunk_size))
-        info = self.info
-        received = 0
-        while True:
-            try:
-                chunk = await anext(chunks)
-            except StopAsyncIteration:
-                return
-            except Exception as exc:  # aiohttp's failures: classified, never chained
-                from ._wire import failure  # noqa: PLC0415 - loaded with the session
-
-                error: APIError = failure(
-                    exc, info.method, info.url, self._options, info.attempt, phase="body"
-                )
-                break
-            received += len(chunk)
-            if received > MAX_DOWNLOAD_BYTES:
-                error = too_large(
-                    MAX_DOWNLOAD_BYTES, info.status_code, info.method, info.url, download=True
-                )
-                break
-            yield chunk
-        raise error
-
-
-class _State:
-    """What the transport's finalizer needs, without keeping the transport alive."""
-
-    __slots__ = ("pool",)
-
-    def __init__(self) -> None:
-        self.pool: Pool | None = None
-
-
-class _Opened:
-    """A response whose headers arrived, holding its pool slot until :meth:`release`."""
-
-    __slots__ = ("pool", "released", "response", "started", "url")
-
-    def __init__(
-        self, response: aiohttp.ClientResponse, pool: Pool, started: float, url: str
-    ) -> None:
-        self.response = response
-        self.pool = pool
-        self.started = started
-        self.url = url
-        self.released = False
-
-    def release(self) -> None:
-        """Give back the connection (or drop it, when part of the body is unread) and the slot."""
-        if not self.released:
-            self.released = True
-            _let_go(self.response)
-            self.pool.slots.give()
-
-
 class Transport:
     """Sends requests through one lazily created aiohttp session.
 
@@ -208,81 +125,34 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._origin = URL(self.base_url).origin()
-        self._connection_limit = connection_limit
         self._network = network
-        self._state = _State()
-        self._closed = False
+        self._pools = Pools(connection_limit, network.ssl)
         self._urls: dict[str, tuple[URL, str]] = {}
         # The API host's proxy, decided once (the environment was read when the client was made).
         self._proxy = self._proxy_for(self._origin)
         # Not at exit: the sync Client closes its sessions then, and a script's unclosed
         # AsyncClient is not worth a warning once the interpreter is going away.
-        weakref.finalize(self, _collected, self._state, self.base_url).atexit = False
+        weakref.finalize(self, self._pools.collected, self.base_url).atexit = False
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return self._closed
+        return self._pools.closed
 
     @property
     def _session(self) -> aiohttp.ClientSession | None:
         """The current session, if one is open (for tests of the sync client's lifecycle)."""
-        pool = self._state.pool
+        pool = self._pools.pool
         return None if pool is None else pool.session
 
-    async def _new_pool(self) -> Pool:
-        """The running loop's pool when the current one is not (the first request, a closed
-        client, another loop)."""
-        import asyncio  # noqa: PLC0415 - imported with the first request, not the SDK
-
-        if self._closed:
-            raise ClientClosedError("this client is closed; create a new one")
-        loop = asyncio.get_running_loop()
-        pool = self._state.pool
-        if pool is not None:
-            if pool.loop is loop:
-                return pool
-            if not pool.loop.is_closed():
-                raise EventLoopMismatchError(
-                    "this AsyncClient is bound to another event loop, which is still running; "
-                    "create one AsyncClient per event loop, or use the thread-safe "
-                    "cartesia_calls.Client from synchronous code"
-                )
-            # Its loop is gone (asyncio.run per notebook cell). Closing marks the session and its
-            # connector closed (aiohttp does no I/O on a closed loop), so neither reports itself
-            # as unclosed later; its sockets can no longer be closed cleanly and are dropped.
-            await pool.session.close()
-        # aiohttp is imported here, with the first session: not by `import cartesia_calls`.
-        from ._wire import Pool  # noqa: PLC0415
-
-        pool = self._state.pool = Pool(loop, self._connection_limit, self._network.ssl)
-        return pool
-
     def abandon(self) -> None:
-        """Let go of the session without closing anything (its event loop is gone).
-
-        After a fork the session's connections are the parent's too: closing them would
-        unregister them from the epoll instance both processes share and, for TLS, write a
-        close_notify into the parent's stream. ``detach()`` marks the session closed without
-        touching its connector, so it is never reported as unclosed either. The next request
-        (on a new loop) opens a fresh session.
-        """
-        pool, self._state.pool = self._state.pool, None
-        if pool is not None:
-            pool.detach()
+        """Let go of the session without closing it: its event loop is gone (after a fork; see
+        :meth:`._pools.Pools.abandon`)."""
+        self._pools.abandon()
 
     async def close(self) -> None:
         """Close the session and its connections; idempotent."""
-        self._closed = True
-        pool = self._state.pool
-        if pool is None:
-            return
-        if not pool.is_current() and not pool.loop.is_closed():
-            raise EventLoopMismatchError(
-                "close() must run on the event loop that opened the client's session"
-            )
-        self._state.pool = None
-        await pool.session.close()
+        await self._pools.close()
 
     def _proxy_for(self, url: URL) -> str | None:
         return self._network.proxy_for(url.scheme, url.host or "", url.explicit_port)
@@ -344,7 +214,7 @@ class Transport:
         elapsed = time.monotonic() - opened.started
         headers = response.headers
         if options.on_response is not None or logger.isEnabledFor(logging.INFO):
-            _report(options, _info(method, response, number, elapsed))
+            report(options, response_info(method, response, number, elapsed))
         return RawResponse(
             status_code=response.status,
             headers=headers,
@@ -383,7 +253,7 @@ class Transport:
 
         import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
 
-        async def attempt(number: int) -> tuple[_Opened, ResponseInfo]:
+        async def attempt(number: int) -> tuple[Opened, ResponseInfo]:
             # aiohttp's total deadline is off for downloads (it would bound the body too): the
             # wait for the headers gets that deadline here.
             try:
@@ -395,11 +265,13 @@ class Transport:
                 return accepted(opened, number)
             raise timeout_error("headers", options.timeout, method, call.text, number, sent=True)
 
-        def accepted(opened: _Opened, number: int) -> tuple[_Opened, ResponseInfo]:
+        def accepted(opened: Opened, number: int) -> tuple[Opened, ResponseInfo]:
             try:
-                _check_download(opened.response, method, opened.url)
-                info = _info(method, opened.response, number, time.monotonic() - opened.started)
-                _report(options, info)
+                check_download(opened.response, method, opened.url)
+                info = response_info(
+                    method, opened.response, number, time.monotonic() - opened.started
+                )
+                report(options, info)
             except BaseException:  # a refused download, or a raising on_response hook
                 opened.release()
                 raise
@@ -424,14 +296,15 @@ class Transport:
             found = self._urls[url_path] = (url, str(url))
         return found
 
-    async def _open(self, call: _Call, number: int) -> _Opened:
+    async def _open(self, call: _Call, number: int) -> Opened:
         """One attempt up to a 2xx's headers: a pool slot (held until the response is let go),
         the request, and the redirects :func:`._http.redirect` allows."""
-        pool = self._state.pool
-        if pool is None or self._closed or not pool.is_current():
-            pool = await self._new_pool()
+        pools = self._pools
+        pool = pools.pool
+        if pool is None or pools.closed or not pool.is_current():
+            pool = await pools.open()
         if not pool.slots.take():
-            await _wait_for_slot(pool, call, number)
+            await pool.wait_for_slot(call.method, call.text, call.options.timeout, number)
         options = call.options
         limits = pool.client_timeout(options.timeout, call.download)
         url, text, params, headers, proxy = (
@@ -459,7 +332,7 @@ class Transport:
                     attempt=number,
                 )
                 if response.status < 300:
-                    return _Opened(response, pool, started, text)
+                    return Opened(response, pool, started, text)
                 target = await self._redirect_or_raise(
                     response, pool, call, number, started=started, hops=hops
                 )
@@ -497,128 +370,21 @@ class Transport:
         error: APIError | None = None
         try:
             if target is None or refusal is not None:
-                error = await _status_error(
-                    response, pool, call, number, started=started, message=refusal
+                error = await status_error(
+                    response,
+                    pool,
+                    call.method,
+                    call.options,
+                    number,
+                    started=started,
+                    message=refusal,
                 )
             else:
                 elapsed = time.monotonic() - started
-                _report(call.options, _info(call.method, response, number, elapsed))
+                report(call.options, response_info(call.method, response, number, elapsed))
         finally:
-            _let_go(response)
+            let_go(response)
         if error is not None:
             raise error
         assert target is not None
         return target
-
-
-async def _wait_for_slot(pool: Pool, call: _Call, number: int) -> None:
-    """A slot of a full pool, waiting at most ``connect`` for one."""
-    import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
-
-    limits = call.options.timeout
-    try:
-        async with asyncio.timeout(limits.connect):
-            await pool.slots.wait()
-        return
-    except TimeoutError:
-        pass
-    raise timeout_error(
-        "pool", limits, call.method, call.text, number, sent=False, pool_size=pool.limit
-    )
-
-
-def _check_download(response: aiohttp.ClientResponse, method: str, url: str) -> None:
-    """Refuse a download that arrives compressed, or announces more than a download may be."""
-    encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    if encoding not in {"", "identity"}:
-        raise compressed_download(encoding, response.status, method, url)
-    length = response.content_length
-    if length is not None and length > MAX_DOWNLOAD_BYTES:
-        raise too_large(MAX_DOWNLOAD_BYTES, response.status, method, url, download=True)
-
-
-def _let_go(response: aiohttp.ClientResponse) -> None:
-    """Release a response's connection to the pool, or close it when the body was not all
-    read (an unread remainder would pin it)."""
-    if response.content.at_eof():
-        response.release()
-    else:
-        response.close()
-
-
-def _info(
-    method: str, response: aiohttp.ClientResponse, attempt: int, elapsed: float
-) -> ResponseInfo:
-    headers = response.headers
-    request_id = headers.get("x-request-id") or headers.get("request-id")
-    info = ResponseInfo(
-        method=method,
-        url=str(response.url),
-        status_code=response.status,
-        headers=headers,
-        request_id=request_id,
-        attempt=attempt,
-        elapsed=elapsed,
-    )
-    logger.info(
-        "%s %s -> %d (%.1f ms, attempt %d, request_id=%s)",
-        method,
-        response.url.path,
-        response.status,
-        elapsed * 1000,
-        attempt,
-        request_id,
-    )
-    return info
-
-
-def _report(options: RequestOptions, info: ResponseInfo) -> None:
-    if options.on_response is not None:
-        options.on_response(info)
-
-
-async def _status_error(
-    response: aiohttp.ClientResponse,
-    pool: Pool,
-    call: _Call,
-    attempt: int,
-    *,
-    started: float,
-    message: str | None,
-) -> APIStatusError:
-    """Read (a bounded part of) an error response, report it, and build its exception;
-    ``message`` replaces what the body says (a redirect not followed)."""
-    raw = b""
-    # A body cut short or too slow: the status alone still says what happened.
-    with suppress(Exception):
-        raw = await pool.read_at_most(response, MAX_ERROR_BODY_CHARS * 4)
-    options = call.options
-    _report(options, _info(call.method, response, attempt, time.monotonic() - started))
-    try:
-        charset = response.charset
-    except Exception:  # a Content-Type no parser makes sense of
-        charset = None
-    return status_error_class(response.status)(
-        status_code=response.status,
-        headers=response.headers,
-        body=decode_text(raw, charset),
-        method=call.method,
-        url=shown(response.url),
-        retries_taken=attempt - 1,
-        secrets=options.secrets,
-        message=message,
-    )
-
-
-def _collected(state: _State, base_url: str) -> None:
-    """A transport was garbage-collected: if its session is open, close it and say so."""
-    pool, state.pool = state.pool, None
-    if pool is None or pool.session.closed:
-        return
-    pool.close_collected()
-    warnings.warn(
-        f"unclosed cartesia_calls.AsyncClient for {base_url}: close it with "
-        "'await client.close()', or use 'async with AsyncClient() as client:'",
-        ResourceWarning,
-        stacklevel=2,
-    )

@@ -134,6 +134,16 @@ class Pool:
         self.slots = Slots(limit)
         self._timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
 
+    async def wait_for_slot(self, method: str, url: str, limits: Timeout, attempt: int) -> None:
+        """A slot of the full pool, waiting at most ``limits.connect`` for one."""
+        try:
+            async with asyncio.timeout(limits.connect):
+                await self.slots.wait()
+            return
+        except TimeoutError:
+            pass
+        raise timeout_error("pool", limits, method, url, attempt, sent=False, pool_size=self.limit)
+
     def is_current(self) -> bool:
         """Whether this pool belongs to the running event loop."""
         return self.loop is get_running_loop()

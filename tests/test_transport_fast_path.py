@@ -107,7 +107,7 @@ async def test_a_full_pool_serves_every_request_and_gives_every_slot_back(
         results = await asyncio.gather(first, *waiting, return_exceptions=True)
         assert [type(r).__name__ for r in results].count("CancelledError") == 1
         assert all(getattr(r, "id", None) == "ac_1" for i, r in enumerate(results) if i != 3)
-        pool = client._transport._state.pool
+        pool = client._transport._pools.pool
         assert pool is not None
         assert pool.slots.free == 2
         assert (await client.calls.get("ac_1")).id == "ac_1"
