@@ -179,10 +179,13 @@ class Transport:
         followed), :class:`APIConnectionError` / :class:`APITimeoutError` when no usable
         response arrived, :class:`ResponseDecodeError` for a body past ``max_response_bytes``.
         """
-        sent = with_content_type(merged(options.headers, headers), body)
+        sent = options.headers
+        if headers or body is not None:
+            sent = with_content_type(merged(sent, headers), body)
         call = _Call(method, self._url(url_path), options, sent, params=params, body=body)
         # The first attempt without the retry loop's machinery: most requests need no other.
-        log_attempt(method, call.text, 1)
+        if logger.isEnabledFor(logging.DEBUG):
+            log_attempt(method, call.text, 1)
         try:
             return await self._fetch(call, 1)
         except APIError as error:
