@@ -153,6 +153,7 @@ def let_go(response: aiohttp.ClientResponse) -> None:
 def response_info(
     method: str, response: aiohttp.ClientResponse, attempt: int, elapsed: float
 ) -> ResponseInfo:
+    """What ``response`` was, for ``on_response``; logged at INFO level."""
     headers = response.headers
     request_id = headers.get("x-request-id") or headers.get("request-id")
     info = ResponseInfo(

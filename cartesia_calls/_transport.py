@@ -63,9 +63,7 @@ from ._responses import (
     status_error,
 )
 from ._retry import log_attempt, with_retries
-from .errors import (
-    APIError,
-)
+from .errors import APIError
 
 if TYPE_CHECKING:
     import aiohttp
@@ -247,14 +245,14 @@ class Transport:
         uncompressed only, and ends at :data:`MAX_DOWNLOAD_BYTES`. ``headers`` are added for
         this request.
         """
+        import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
+
         sent = CIMultiDict(options.headers)
         sent["Accept"] = accept
         sent.update(headers or {})
         # Never compressed: a small gzip body must not be able to become a huge file.
         sent["Accept-Encoding"] = "identity"
         call = _Call(method, self._url(url_path), options, sent, params=params, download=True)
-
-        import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
 
         async def attempt(number: int) -> tuple[Opened, ResponseInfo]:
             # aiohttp's total deadline is off for downloads (it would bound the body too): the

@@ -164,3 +164,18 @@ async def test_a_waiter_cancelled_in_the_queue_leaves_it() -> None:
     slots.give()
     assert slots.free == 1
     assert slots.take()
+
+
+async def test_the_user_agent_is_the_sessions_unless_the_user_gives_one(
+    fake: FakeCartesia,
+) -> None:
+    fake.add_call(id="ac_1")
+    async with fake.client() as client:
+        await client.calls.get("ac_1")
+        await client.calls.get("ac_1", extra_headers={"user-agent": "mine/2"})
+        await client.with_options(default_headers={"User-Agent": "mine/1"}).calls.get("ac_1")
+        await client.calls.get("ac_1")
+    agents = [r.headers.get("User-Agent", "") for r in fake.requests]
+    assert agents[0].startswith("cartesia-calls-python/")
+    assert " aiohttp/" in agents[0]
+    assert agents[1:] == ["mine/2", "mine/1", agents[0]]
