@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import functools
 import os
+import ssl
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypeAlias
 from urllib.parse import urlsplit
 
 import attrs
 
-if TYPE_CHECKING:
-    import ssl
-
 __all__ = ["NetworkConfig", "Verify", "check_proxy_url"]
 
 #: What ``verify=`` accepts: ``True`` (the system's authorities), ``False`` (no verification),
-#: the path of a CA bundle file or directory, or a ready :class:`ssl.SSLContext`. (A string to
-#: the interpreter: ssl, like urllib.request, is imported when a client is made, not with the SDK.)
-Verify: TypeAlias = "bool | str | os.PathLike[str] | ssl.SSLContext"
+#: the path of a CA bundle file or directory, or a ready :class:`ssl.SSLContext`.
+Verify = bool | str | os.PathLike[str] | ssl.SSLContext
 
 _PROXY_SCHEMES = frozenset({"http", "https"})
 
@@ -91,8 +87,6 @@ class NetworkConfig:
 
 def ssl_for(verify: Verify, *, trust_env: bool) -> ssl.SSLContext | bool:
     """The TLS setting for ``verify`` (see :data:`Verify`)."""
-    import ssl  # noqa: PLC0415 - with the first client, not the SDK
-
     if verify is True:
         paths = ssl.get_default_verify_paths()
         if trust_env:  # SSL_CERT_FILE / SSL_CERT_DIR when set (and present), else OpenSSL's own
@@ -123,14 +117,10 @@ def ssl_for(verify: Verify, *, trust_env: bool) -> ssl.SSLContext | bool:
 def _context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
     """A verifying context trusting these locations; one per distinct pair, shared by every
     client (building one reads the whole bundle, which takes milliseconds)."""
-    import ssl  # noqa: PLC0415 - ssl_for imported it
-
     return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
 def _loaded(cafile: str | None, capath: str | None) -> ssl.SSLContext:
-    import ssl  # noqa: PLC0415 - ssl_for imported it
-
     try:
         return ssl.create_default_context(cafile=cafile, capath=capath)
     except (ssl.SSLError, OSError) as exc:
