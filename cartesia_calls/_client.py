@@ -21,7 +21,6 @@ from ._raw import record_response
 from ._retry import Backoff
 from ._transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
-    USER_AGENT,
     RawResponse,
     RequestOptions,
     ResponseInfo,
@@ -177,8 +176,9 @@ class AsyncClient:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
         if not isinstance(backoff, Backoff):
             raise TypeError("backoff must be a cartesia_calls.Backoff")
+        # The User-Agent (it names aiohttp's version) is the session's: aiohttp is not imported
+        # before the first request. A User-Agent in default_headers replaces it.
         headers: CIMultiDict[str] = CIMultiDict()
-        headers["User-Agent"] = USER_AGENT
         headers["Accept"] = "application/json"
         for name, value in default_headers.items():
             if not isinstance(name, str) or not isinstance(value, str):
@@ -332,15 +332,19 @@ class AsyncClient:
                 payload = dumps(body)
             except TypeError as exc:
                 raise TypeError(f"the request body is not JSON-serializable: {exc}") from None
-        raw = await self._send(
+        self._check_open()
+        # What _send does, without its frame: this is the path of every resource method.
+        raw = await self._transport.request(
             method,
             path,
+            options=self._options,
             params=params,
             body=payload,
             idempotent=idempotent,
             headers=headers,
             retry_statuses=retry_statuses,
         )
+        record_response(raw)
         return self._decode(raw, cl)
 
     def _decode(self, raw: RawResponse, cl: type[T]) -> T:

@@ -7,6 +7,7 @@ and lets the rules be read (and tested) without a network.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import quote
@@ -39,11 +40,13 @@ MAX_DOWNLOAD_BYTES: Final = 2**32 + 8
 #: Redirects followed within one attempt.
 MAX_REDIRECTS: Final = 5
 _FOLLOWED: Final = frozenset({301, 302, 303, 307, 308})
+#: A segment that percent-encoding leaves as it is, and that is not "." or "..".
+_PLAIN_SEGMENT: Final = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 #: Headers a download sends to another origin (a storage URL): nothing of Cartesia's.
 _FOREIGN_HEADERS: Final = ("User-Agent", "Accept", "Accept-Encoding")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # the transport looks its aiohttp limits up by it per request
 class Timeout:
     """Time limits of one request, in seconds (``None`` switches a limit off).
 
@@ -158,6 +161,9 @@ def path(*segments: str, name: str = "id") -> str:
     """
     out = []
     for segment in segments:
+        if isinstance(segment, str) and _PLAIN_SEGMENT(segment):  # most ids: nothing to encode
+            out.append(segment)
+            continue
         if not isinstance(segment, str):
             raise TypeError(f"{name} must be a string, got {type(segment).__name__}")
         if not segment.strip():

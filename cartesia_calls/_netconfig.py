@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 import ssl
-import urllib.request
 import warnings
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -78,6 +77,8 @@ class NetworkConfig:
         url = env.get(scheme) or env.get("all")
         if url is None:
             return None
+        import urllib.request  # noqa: PLC0415 - slow to import; only with proxies
+
         where = host if port is None else f"{host}:{port}"
         if urllib.request.proxy_bypass_environment(where, env):  # type: ignore[attr-defined]
             return None
@@ -151,6 +152,8 @@ def check_proxy_url(url: object, name: str) -> str:
 
 def _env_proxies() -> dict[str, str]:
     """The environment's proxies (``getproxies()``), keeping only those aiohttp can use."""
+    import urllib.request  # noqa: PLC0415 - slow to import (http.client, email...)
+
     found = urllib.request.getproxies()
     out: dict[str, str] = {}
     for scheme, value in found.items():

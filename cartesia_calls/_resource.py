@@ -41,7 +41,7 @@ class Resource:
             model,
             idempotent=idempotent,
             body=body,
-            params=merge_query({}, extra_query),
+            params=None if extra_query is None else merge_query({}, extra_query),
             headers=check_extra_headers(extra_headers),
             retry_statuses=retry_statuses,
         )

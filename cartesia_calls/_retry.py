@@ -15,8 +15,6 @@ happens, into an :class:`~cartesia_calls.errors.APIStatusError` (status and head
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import math
 import random
 import time
@@ -31,15 +29,21 @@ from .errors import APIConnectionError, APIError, APIStatusError, APITimeoutErro
 if TYPE_CHECKING:
     from ._http import RequestOptions
 
-__all__ = ["Backoff", "may_retry", "parse_retry_after", "with_retries"]
+__all__ = ["Backoff", "log_attempt", "may_retry", "parse_retry_after", "with_retries"]
 
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
-def _default_sleep(seconds: float) -> Awaitable[None]:
+def _asyncio_sleep(seconds: float) -> Awaitable[None]:
+    import asyncio  # noqa: PLC0415 - asyncio loads with the first request, not the SDK
+
     return asyncio.sleep(seconds)
+
+
+def _default_sleep(seconds: float) -> Awaitable[None]:
+    return _asyncio_sleep(seconds)  # looked up when called: the docs' tests simulate time
 
 
 @attrs.frozen
@@ -110,6 +114,8 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
         pass
     else:
         return seconds if seconds >= 0 and math.isfinite(seconds) else None
+    import email.utils  # noqa: PLC0415 - rarely needed, slow to import
+
     try:
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):
@@ -164,6 +170,11 @@ def _get(headers: Mapping[str, str], name: str) -> str | None:
     return value
 
 
+def log_attempt(method: str, url: str, number: int) -> None:
+    """Log (at debug level) that attempt ``number`` of a request starts."""
+    logger.debug("%s %s attempt %d", method, url, number)
+
+
 async def with_retries(
     attempt: Callable[[int], Awaitable[T]],
     options: RequestOptions,
@@ -172,33 +183,42 @@ async def with_retries(
     url: str,
     idempotent: bool,
     retry_statuses: frozenset[int] = frozenset(),
+    failed: APIError | None = None,
 ) -> T:
     """``await attempt(n)`` for n = 1, 2, ... until it returns, or fails in a way
     :func:`may_retry` does not allow to repeat, or ``options.max_retries`` retries are spent
-    (the last error is raised); waits between attempts as ``options.backoff`` says."""
+    (the last error is raised); waits between attempts as ``options.backoff`` says.
+
+    ``failed``: the caller made attempt 1 itself (without this loop's cost: most requests
+    need no other), and it failed with this error; the loop goes on from there.
+    """
     retries = 0
+    error = failed
     while True:
-        logger.debug("%s %s attempt %d", method, url, retries + 1)
-        try:
-            return await attempt(retries + 1)
-        except APIError as error:
-            retry_after = (
-                parse_retry_after(error.headers) if isinstance(error, APIStatusError) else None
-            )
-            allowed = may_retry(error, idempotent=idempotent, retry_statuses=retry_statuses)
-            delay = options.backoff.delay(retries, retry_after) if allowed else None
-            if delay is None or retries >= options.max_retries:
-                logger.info("%s %s failed: %s", method, url, _describe(error))
-                raise
-            logger.info(
-                "%s %s failed (%s); retry %d of %d in %.2fs",
-                method,
-                url,
-                _describe(error),
-                retries + 1,
-                options.max_retries,
-                delay,
-            )
+        if error is None:
+            log_attempt(method, url, retries + 1)
+            try:
+                return await attempt(retries + 1)
+            except APIError as exc:
+                error = exc
+        retry_after = (
+            parse_retry_after(error.headers) if isinstance(error, APIStatusError) else None
+        )
+        allowed = may_retry(error, idempotent=idempotent, retry_statuses=retry_statuses)
+        delay = options.backoff.delay(retries, retry_after) if allowed else None
+        if delay is None or retries >= options.max_retries:
+            logger.info("%s %s failed: %s", method, url, _describe(error))
+            raise error
+        logger.info(
+            "%s %s failed (%s); retry %d of %d in %.2fs",
+            method,
+            url,
+            _describe(error),
+            retries + 1,
+            options.max_retries,
+            delay,
+        )
+        error = None
         await options.backoff.sleep(delay)
         retries += 1
 

@@ -1,10 +1,11 @@
-"""The HTTP transport: the only module that imports aiohttp.
+"""The HTTP transport: requests, their attempts and redirects.
 
-It owns one ``aiohttp.ClientSession`` per client (created lazily inside the running event loop),
-sends requests with the client's headers and timeouts, retries what may be retried, turns every
-failure into an exception from :mod:`cartesia_calls.errors`, and logs what it does. It knows URLs,
-bytes and headers; it does not know any model. The data it works with (limits, options, the
-redirect rule) lives in :mod:`._http`.
+It sends requests with the client's headers and timeouts through the running loop's aiohttp
+session (:mod:`._pools` says which; :mod:`._wire`, the only module that imports aiohttp, loaded
+with the first session, does the aiohttp side), retries what may be retried, turns every
+failure into an exception from :mod:`cartesia_calls.errors`, and reports each response
+(:mod:`._responses`). It knows URLs, bytes and headers; it does not know any model. The data it
+works with (limits, options, the redirect rule) lives in :mod:`._http`.
 
 What it guarantees whatever the server does (each rule is a row of docs/reliability.md):
 
@@ -17,22 +18,19 @@ What it guarantees whatever the server does (each rule is a row of docs/reliabil
 * **Redirects** are followed here, not by aiohttp, as :func:`._http.redirect` decides.
 * **Nothing holds the key.** aiohttp's exceptions (whose ``request_info`` carries the request
   headers) are never chained; their text is kept, with every secret redacted. Each failure is
-  classified once (:data:`_FAILURES`) into the typed fields the retry policy reads.
+  classified once (``_wire._FAILURES``) into the typed fields the retry policy reads.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import platform
+import functools
+import logging
 import time
-import warnings
 import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
-import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -43,7 +41,6 @@ from ._http import (
     RequestOptions,
     ResponseInfo,
     Timeout,
-    compressed_download,
     foreign_headers,
     merged,
     path,
@@ -55,44 +52,39 @@ from ._http import (
 )
 from ._logging import logger
 from ._netconfig import NetworkConfig
-from ._retry import with_retries
-from ._version import __version__
-from .errors import (
-    MAX_ERROR_BODY_CHARS,
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    ClientClosedError,
-    EventLoopMismatchError,
-    decode_text,
-    redact,
-    status_error_class,
+from ._pools import Pools
+from ._responses import (
+    Opened,
+    StreamingResponse,
+    check_download,
+    let_go,
+    report,
+    response_info,
+    status_error,
 )
+from ._retry import log_attempt, with_retries
+from .errors import APIError
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from ._wire import Pool
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "MAX_DOWNLOAD_BYTES",
-    "USER_AGENT",
     "RawResponse",
     "RequestOptions",
     "ResponseInfo",
+    "StreamingResponse",
     "Timeout",
     "Transport",
     "path",
 ]
 
-#: Names the SDK, Python and aiohttp versions, for Cartesia's logs and support.
-USER_AGENT = (
-    f"cartesia-calls-python/{__version__} "
-    f"python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
-)
 
-# Connectors of abandoned sessions, kept referenced for the life of the process: if one were
-# garbage-collected with connections open, its finalizer would close them, and in a forked
-# child those sockets (and the epoll instance watching them) are shared with the parent.
-_abandoned: list[aiohttp.BaseConnector] = []
-# Sessions of clients that were garbage-collected unclosed, while they close.
-_closing: set[asyncio.Future[Any]] = set()
+#: How many URLs a transport keeps built (see ``Transport._url``).
+_KEPT_URLS = 256
 
 
 class _Call:
@@ -103,7 +95,7 @@ class _Call:
     def __init__(
         self,
         method: str,
-        url: URL,
+        url: tuple[URL, str],
         options: RequestOptions,
         headers: Mapping[str, str],
         *,
@@ -111,110 +103,9 @@ class _Call:
         body: bytes | None = None,
         download: bool = False,
     ) -> None:
-        self.method, self.url, self.options, self.headers = method, url, options, headers
+        self.method, self.options, self.headers = method, options, headers
+        self.url, self.text = url  # text: no credentials to hide, base_url may not hold any
         self.params, self.body, self.download = params, body, download
-        self.text = str(url)  # no credentials to hide: base_url may not hold any
-
-
-class StreamingResponse:
-    """An open response whose body is read chunk by chunk (downloads)."""
-
-    def __init__(
-        self, response: aiohttp.ClientResponse, info: ResponseInfo, options: RequestOptions
-    ) -> None:
-        self._response = response
-        self._options = options
-        self.info = info
-
-    @property
-    def status_code(self) -> int:
-        """The HTTP status."""
-        return self.info.status_code
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        """The response headers."""
-        return self.info.headers
-
-    @property
-    def content_length(self) -> int | None:
-        """The body size announced by the server, if it announced one."""
-        return self._response.content_length
-
-    async def iter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes; failures become SDK errors,
-        and a body past :data:`MAX_DOWNLOAD_BYTES` a :class:`ResponseDecodeError`."""
-        chunks = aiter(self._response.content.iter_chunked(chunk_size))
-        info = self.info
-        received = 0
-        while True:
-            try:
-                chunk = await anext(chunks)
-            except StopAsyncIteration:
-                return
-            except Exception as exc:  # aiohttp's failures: classified, never chained
-                error: APIError = _failure(
-                    exc, info.method, info.url, self._options, info.attempt, phase="body"
-                )
-                break
-            received += len(chunk)
-            if received > MAX_DOWNLOAD_BYTES:
-                error = too_large(
-                    MAX_DOWNLOAD_BYTES, info.status_code, info.method, info.url, download=True
-                )
-                break
-            yield chunk
-        raise error
-
-
-class _Pool:
-    """One event loop's session, and the slots that bound how many requests use it at once."""
-
-    __slots__ = ("loop", "session", "slots")
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession, limit: int
-    ) -> None:
-        self.loop = loop
-        self.session = session
-        # Waiting for a free connection happens here, where it is bounded by `connect` and named
-        # in the error; aiohttp's own pool (of the same size) then never makes anyone wait.
-        self.slots = asyncio.Semaphore(limit)
-
-
-class _State:
-    """What the transport's finalizer needs, without keeping the transport alive."""
-
-    __slots__ = ("pool",)
-
-    def __init__(self) -> None:
-        self.pool: _Pool | None = None
-
-
-class _Opened:
-    """A response whose headers arrived, holding its pool slot until :meth:`release`."""
-
-    __slots__ = ("pool", "released", "response", "started", "url")
-
-    def __init__(
-        self, response: aiohttp.ClientResponse, pool: _Pool, started: float, url: str
-    ) -> None:
-        self.response = response
-        self.pool = pool
-        self.started = started
-        self.url = url
-        self.released = False
-
-    def release(self) -> None:
-        """Give back the connection (or drop it, when part of the body is unread) and the slot."""
-        if not self.released:
-            self.released = True
-            response = self.response
-            if response.content.at_eof():
-                response.release()
-            else:  # an unread remainder would pin the connection
-                response.close()
-            self.pool.slots.release()
 
 
 class Transport:
@@ -232,98 +123,34 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._origin = URL(self.base_url).origin()
-        self._connection_limit = connection_limit
         self._network = network
-        self._state = _State()
-        self._closed = False
-        self._timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
+        self._pools = Pools(connection_limit, network.ssl)
+        self._urls: dict[str, tuple[URL, str]] = {}
         # The API host's proxy, decided once (the environment was read when the client was made).
         self._proxy = self._proxy_for(self._origin)
         # Not at exit: the sync Client closes its sessions then, and a script's unclosed
         # AsyncClient is not worth a warning once the interpreter is going away.
-        weakref.finalize(self, _collected, self._state, self.base_url).atexit = False
+        weakref.finalize(self, self._pools.collected, self.base_url).atexit = False
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return self._closed
+        return self._pools.closed
 
     @property
     def _session(self) -> aiohttp.ClientSession | None:
         """The current session, if one is open (for tests of the sync client's lifecycle)."""
-        pool = self._state.pool
+        pool = self._pools.pool
         return None if pool is None else pool.session
 
-    async def _pool_for_running_loop(self) -> _Pool:
-        if self._closed:
-            raise ClientClosedError("this client is closed; create a new one")
-        loop = asyncio.get_running_loop()
-        pool = self._state.pool
-        if pool is not None:
-            if pool.loop is loop:
-                return pool
-            if not pool.loop.is_closed():
-                raise EventLoopMismatchError(
-                    "this AsyncClient is bound to another event loop, which is still running; "
-                    "create one AsyncClient per event loop, or use the thread-safe "
-                    "cartesia_calls.Client from synchronous code"
-                )
-            # Its loop is gone (asyncio.run per notebook cell). Closing marks the session and its
-            # connector closed (aiohttp does no I/O on a closed loop), so neither reports itself
-            # as unclosed later; its sockets can no longer be closed cleanly and are dropped.
-            await pool.session.close()
-        connector = aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._network.ssl)
-        # trust_env stays off: with it, aiohttp hands two jobs to a worker thread on *every*
-        # request (the proxy variables, and ~/.netrc for server credentials, which could only
-        # clash with our Authorization header). The network config read them once instead.
-        session = aiohttp.ClientSession(
-            connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=False,
-            raise_for_status=False,
-        )
-        pool = self._state.pool = _Pool(loop, session, self._connection_limit)
-        return pool
-
     def abandon(self) -> None:
-        """Let go of the session without closing anything (its event loop is gone).
-
-        After a fork the session's connections are the parent's too: closing them would
-        unregister them from the epoll instance both processes share and, for TLS, write a
-        close_notify into the parent's stream. ``detach()`` marks the session closed without
-        touching its connector, so it is never reported as unclosed either. The next request
-        (on a new loop) opens a fresh session.
-        """
-        pool, self._state.pool = self._state.pool, None
-        if pool is not None:
-            _detach(pool.session)
+        """Let go of the session without closing it: its event loop is gone (after a fork; see
+        :meth:`._pools.Pools.abandon`)."""
+        self._pools.abandon()
 
     async def close(self) -> None:
         """Close the session and its connections; idempotent."""
-        self._closed = True
-        pool = self._state.pool
-        if pool is None:
-            return
-        if pool.loop is not asyncio.get_running_loop() and not pool.loop.is_closed():
-            raise EventLoopMismatchError(
-                "close() must run on the event loop that opened the client's session"
-            )
-        self._state.pool = None
-        await pool.session.close()
-
-    def _client_timeout(self, timeout: Timeout, download: bool) -> aiohttp.ClientTimeout:
-        key = (timeout, download)
-        cached = self._timeouts.get(key)
-        if cached is None:
-            # `connect` bounds all of opening a connection (DNS, proxy, TLS), not only each
-            # socket's connect call. Downloads bound their headers themselves (see _open).
-            cached = self._timeouts[key] = aiohttp.ClientTimeout(
-                total=None if download else timeout.total,
-                connect=timeout.connect,
-                sock_connect=timeout.connect,
-                sock_read=timeout.read,
-            )
-        return cached
+        await self._pools.close()
 
     def _proxy_for(self, url: URL) -> str | None:
         return self._network.proxy_for(url.scheme, url.host or "", url.explicit_port)
@@ -350,52 +177,54 @@ class Transport:
         followed), :class:`APIConnectionError` / :class:`APITimeoutError` when no usable
         response arrived, :class:`ResponseDecodeError` for a body past ``max_response_bytes``.
         """
-        sent = with_content_type(merged(options.headers, headers), body)
+        sent = options.headers
+        if headers or body is not None:
+            sent = with_content_type(merged(sent, headers), body)
         call = _Call(method, self._url(url_path), options, sent, params=params, body=body)
-
-        limit = options.max_response_bytes
-
-        async def attempt(number: int) -> RawResponse:
-            opened = await self._open(call, number)
-            response = opened.response
-            content: bytes | None = None  # None: past the limit
-            failure: APIError | None = None
-            try:
-                length = response.content_length
-                encoding = response.headers.get("Content-Encoding")
-                if length is not None and (encoding is None or encoding == "identity"):
-                    if length <= limit:  # exactly `length` bytes arrive: nothing to count
-                        content = await response.read()
-                else:  # counted as it arrives, after decompression
-                    content = await _read_at_most(response, limit + 1)
-            except Exception as exc:  # aiohttp's failures: classified, never chained
-                failure = _failure(exc, method, opened.url, options, number, phase="body")
-            finally:
-                opened.release()
-            if failure is not None:
-                raise failure
-            if content is None or len(content) > limit:
-                raise too_large(limit, response.status, method, opened.url, download=False)
-            info = _info(method, response, number, time.monotonic() - opened.started)
-            _report(options, info)
-            return RawResponse(
-                status_code=response.status,
-                headers=response.headers,
-                content=content,
-                url=info.url,
-                method=method,
-                request_id=info.request_id,
-                retries_taken=number - 1,
-                elapsed=info.elapsed,
-            )
-
+        # The first attempt without the retry loop's machinery: most requests need no other.
+        if logger.isEnabledFor(logging.DEBUG):
+            log_attempt(method, call.text, 1)
+        try:
+            return await self._fetch(call, 1)
+        except APIError as error:
+            failed = error
         return await with_retries(
-            attempt,
+            functools.partial(self._fetch, call),
             options,
             method=method,
             url=call.text,
             idempotent=idempotent,
             retry_statuses=retry_statuses,
+            failed=failed,
+        )
+
+    async def _fetch(self, call: _Call, number: int) -> RawResponse:
+        """One attempt of :meth:`request`: the headers, then the whole body."""
+        opened = await self._open(call, number)
+        response = opened.response
+        method, options = call.method, call.options
+        limit = options.max_response_bytes
+        try:
+            content = await opened.pool.read(
+                response, limit, method=method, url=opened.url, options=options, attempt=number
+            )
+        finally:
+            opened.release()
+        if content is None:
+            raise too_large(limit, response.status, method, opened.url, download=False)
+        elapsed = time.monotonic() - opened.started
+        headers = response.headers
+        if options.on_response is not None or logger.isEnabledFor(logging.INFO):
+            report(options, response_info(method, response, number, elapsed))
+        return RawResponse(
+            status_code=response.status,
+            headers=headers,
+            content=content,
+            url=opened.url if response.url is call.url else str(response.url),
+            method=method,
+            request_id=headers.get("x-request-id") or headers.get("request-id"),
+            retries_taken=number - 1,
+            elapsed=elapsed,
         )
 
     @asynccontextmanager
@@ -416,6 +245,8 @@ class Transport:
         uncompressed only, and ends at :data:`MAX_DOWNLOAD_BYTES`. ``headers`` are added for
         this request.
         """
+        import asyncio  # noqa: PLC0415 - loaded by now (the SDK does not import it)
+
         sent = CIMultiDict(options.headers)
         sent["Accept"] = accept
         sent.update(headers or {})
@@ -423,7 +254,7 @@ class Transport:
         sent["Accept-Encoding"] = "identity"
         call = _Call(method, self._url(url_path), options, sent, params=params, download=True)
 
-        async def attempt(number: int) -> tuple[_Opened, ResponseInfo]:
+        async def attempt(number: int) -> tuple[Opened, ResponseInfo]:
             # aiohttp's total deadline is off for downloads (it would bound the body too): the
             # wait for the headers gets that deadline here.
             try:
@@ -435,11 +266,13 @@ class Transport:
                 return accepted(opened, number)
             raise timeout_error("headers", options.timeout, method, call.text, number, sent=True)
 
-        def accepted(opened: _Opened, number: int) -> tuple[_Opened, ResponseInfo]:
+        def accepted(opened: Opened, number: int) -> tuple[Opened, ResponseInfo]:
             try:
-                _check_download(opened.response, method, opened.url)
-                info = _info(method, opened.response, number, time.monotonic() - opened.started)
-                _report(options, info)
+                check_download(opened.response, method, opened.url)
+                info = response_info(
+                    method, opened.response, number, time.monotonic() - opened.started
+                )
+                report(options, info)
             except BaseException:  # a refused download, or a raising on_response hook
                 opened.release()
                 raise
@@ -453,19 +286,28 @@ class Transport:
         finally:
             opened.release()
 
-    def _url(self, url_path: str) -> URL:
-        return URL(self.base_url + url_path, encoded=True)
+    def _url(self, url_path: str) -> tuple[URL, str]:
+        """The URL of ``url_path`` on the API, and its text; the most recent are kept (polling
+        and paging ask for the same paths again and again)."""
+        found = self._urls.get(url_path)
+        if found is None:
+            if len(self._urls) >= _KEPT_URLS:
+                self._urls.clear()
+            url = URL(self.base_url + url_path, encoded=True)
+            found = self._urls[url_path] = (url, str(url))
+        return found
 
-    async def _open(self, call: _Call, number: int) -> _Opened:
+    async def _open(self, call: _Call, number: int) -> Opened:
         """One attempt up to a 2xx's headers: a pool slot (held until the response is let go),
         the request, and the redirects :func:`._http.redirect` allows."""
-        pool = await self._pool_for_running_loop()
-        if pool.slots.locked():
-            await _wait_for_slot(pool, call, number)
-        else:
-            await pool.slots.acquire()  # returns at once
+        pools = self._pools
+        pool = pools.pool
+        if pool is None or pools.closed or not pool.is_current():
+            pool = await pools.open()
+        if not pool.slots.take():
+            await pool.wait_for_slot(call.method, call.text, call.options.timeout, number)
         options = call.options
-        limits = self._client_timeout(options.timeout, call.download)
+        limits = pool.client_timeout(options.timeout, call.download)
         url, text, params, headers, proxy = (
             call.url,
             call.text,
@@ -477,36 +319,41 @@ class Transport:
         hops = 0
         try:
             while True:
-                try:
-                    response = await pool.session.request(
-                        call.method,
-                        url,
-                        params=params,
-                        data=call.body,
-                        headers=headers,
-                        timeout=limits,
-                        proxy=proxy,
-                        allow_redirects=False,
-                        auto_decompress=not call.download,
-                    )
-                except Exception as exc:  # aiohttp's failures: classified, never chained
-                    error = _failure(exc, call.method, text, options, number, phase="headers")
-                else:
-                    if response.status < 300:
-                        return _Opened(response, pool, started, text)
-                    target = await self._redirect_or_raise(response, call, number, started, hops)
-                    if target.origin() != self._origin:
-                        headers = foreign_headers(headers)  # and for every hop after this one
-                    url, text, params, hops = target, shown(target), None, hops + 1
-                    proxy = self._proxy_for(target)
-                    continue
-                raise error  # outside the except block: no __context__ with aiohttp's exception
+                response = await pool.send(
+                    call.method,
+                    url,
+                    params=params,
+                    body=call.body,
+                    headers=headers,
+                    limits=limits,
+                    proxy=proxy,
+                    download=call.download,
+                    text=text,
+                    options=options,
+                    attempt=number,
+                )
+                if response.status < 300:
+                    return Opened(response, pool, started, text)
+                target = await self._redirect_or_raise(
+                    response, pool, call, number, started=started, hops=hops
+                )
+                if target.origin() != self._origin:
+                    headers = foreign_headers(headers)  # and for every hop after this one
+                url, text, params, hops = target, shown(target), None, hops + 1
+                proxy = self._proxy_for(target)
         except BaseException:
-            pool.slots.release()
+            pool.slots.give()
             raise
 
     async def _redirect_or_raise(
-        self, response: aiohttp.ClientResponse, call: _Call, number: int, started: float, hops: int
+        self,
+        response: aiohttp.ClientResponse,
+        pool: Pool,
+        call: _Call,
+        number: int,
+        *,
+        started: float,
+        hops: int,
     ) -> URL:
         """Where to go after a response that is not a 2xx: a redirect to follow, or else the
         response's error, raised (the response is let go either way)."""
@@ -524,218 +371,21 @@ class Transport:
         error: APIError | None = None
         try:
             if target is None or refusal is not None:
-                error = await _status_error(response, call, number, started, refusal)
+                error = await status_error(
+                    response,
+                    pool,
+                    call.method,
+                    call.options,
+                    number,
+                    started=started,
+                    message=refusal,
+                )
             else:
                 elapsed = time.monotonic() - started
-                _report(call.options, _info(call.method, response, number, elapsed))
+                report(call.options, response_info(call.method, response, number, elapsed))
         finally:
-            _let_go(response)
+            let_go(response)
         if error is not None:
             raise error
         assert target is not None
         return target
-
-
-async def _wait_for_slot(pool: _Pool, call: _Call, number: int) -> None:
-    """A slot of a full pool, waiting at most ``connect`` for one."""
-    limits = call.options.timeout
-    try:
-        async with asyncio.timeout(limits.connect):
-            await pool.slots.acquire()
-        return
-    except TimeoutError:
-        pass
-    size = pool.session.connector.limit if pool.session.connector is not None else None
-    raise timeout_error("pool", limits, call.method, call.text, number, sent=False, pool_size=size)
-
-
-async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """Up to ``limit`` bytes of the (decoded) body; reading stops there."""
-    stream = response.content
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = await stream.readany()
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)[:limit]
-
-
-def _check_download(response: aiohttp.ClientResponse, method: str, url: str) -> None:
-    """Refuse a download that arrives compressed, or announces more than a download may be."""
-    encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    if encoding not in {"", "identity"}:
-        raise compressed_download(encoding, response.status, method, url)
-    length = response.content_length
-    if length is not None and length > MAX_DOWNLOAD_BYTES:
-        raise too_large(MAX_DOWNLOAD_BYTES, response.status, method, url, download=True)
-
-
-def _let_go(response: aiohttp.ClientResponse) -> None:
-    """Release a response's connection to the pool, or close it when the body was not all
-    read (an unread remainder would pin it)."""
-    if response.content.at_eof():
-        response.release()
-    else:
-        response.close()
-
-
-def _info(
-    method: str, response: aiohttp.ClientResponse, attempt: int, elapsed: float
-) -> ResponseInfo:
-    headers = response.headers
-    request_id = headers.get("x-request-id") or headers.get("request-id")
-    info = ResponseInfo(
-        method=method,
-        url=str(response.url),
-        status_code=response.status,
-        headers=headers,
-        request_id=request_id,
-        attempt=attempt,
-        elapsed=elapsed,
-    )
-    logger.info(
-        "%s %s -> %d (%.1f ms, attempt %d, request_id=%s)",
-        method,
-        response.url.path,
-        response.status,
-        elapsed * 1000,
-        attempt,
-        request_id,
-    )
-    return info
-
-
-def _report(options: RequestOptions, info: ResponseInfo) -> None:
-    if options.on_response is not None:
-        options.on_response(info)
-
-
-async def _status_error(
-    response: aiohttp.ClientResponse,
-    call: _Call,
-    attempt: int,
-    started: float,
-    message: str | None,
-) -> APIStatusError:
-    """Read (a bounded part of) an error response, report it, and build its exception;
-    ``message`` replaces what the body says (a redirect not followed)."""
-    raw = b""
-    # A body cut short or too slow: the status alone still says what happened.
-    with contextlib.suppress(Exception):
-        raw = await _read_at_most(response, MAX_ERROR_BODY_CHARS * 4)
-    options = call.options
-    _report(options, _info(call.method, response, attempt, time.monotonic() - started))
-    try:
-        charset = response.charset
-    except Exception:  # a Content-Type no parser makes sense of
-        charset = None
-    return status_error_class(response.status)(
-        status_code=response.status,
-        headers=response.headers,
-        body=decode_text(raw, charset),
-        method=call.method,
-        url=shown(response.url),
-        retries_taken=attempt - 1,
-        secrets=options.secrets,
-        message=message,
-    )
-
-
-# How each failure of aiohttp is classified, once, most specific first: the timeout it is (or
-# None), whether the request may have reached the server, whether another attempt could help.
-_FAILURES: tuple[tuple[type[BaseException], str | None, bool, bool], ...] = (
-    (aiohttp.ConnectionTimeoutError, "connect", False, True),
-    (aiohttp.ServerTimeoutError, "read", True, True),  # SocketTimeoutError: sock_read
-    (TimeoutError, "total", True, True),  # aiohttp's total deadline
-    (aiohttp.ClientSSLError, None, False, False),  # a certificate that fails fails again
-    (aiohttp.ClientConnectorError, None, False, True),  # refused, DNS, proxy unreachable
-    (aiohttp.ClientHttpProxyError, None, False, True),  # the proxy refused the tunnel
-    (aiohttp.ClientError, None, True, True),  # reset, disconnected, cut body, bad framing
-    (Exception, None, True, False),  # anything else a garbled response makes aiohttp raise
-)
-
-
-def _failure(
-    exc: Exception, method: str, url: str, options: RequestOptions, attempt: int, *, phase: str
-) -> APIConnectionError:
-    """The SDK's error for aiohttp's ``exc``, raised while waiting for the ``headers`` or
-    reading the ``body``; its text is kept (secrets redacted), the exception itself is not."""
-    kind, timeout, sent, transient = next(row for row in _FAILURES if isinstance(exc, row[0]))
-    if timeout is not None:
-        if timeout == "total" and phase == "headers":
-            timeout = "headers"
-        return timeout_error(timeout, options.timeout, method, url, attempt, sent=sent)
-    # A response aiohttp could not parse carries the status 400 and the parser's words in
-    # `message`; str() would put them behind "400, message=" as if the server had said 400.
-    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
-    detail = redact(text or type(exc).__name__, options.secrets)[:500]
-    if kind is aiohttp.ClientSSLError:
-        message = f"TLS error (certificate verification is on): {detail}"
-    elif kind is Exception:
-        message = f"connection error: unreadable response ({type(exc).__name__}: {detail})"
-    else:
-        message = f"connection error: {detail}"
-    return APIConnectionError(
-        message,
-        method=method,
-        url=url,
-        retries_taken=attempt - 1,
-        request_sent=sent,
-        transient=transient,
-    )
-
-
-def _detach(session: aiohttp.ClientSession) -> None:
-    """Mark ``session`` closed without touching its connections (kept referenced, see
-    ``_abandoned``)."""
-    if session.closed:
-        return
-    if session.connector is not None:
-        _abandoned.append(session.connector)
-    session.detach()
-
-
-def _collected(state: _State, base_url: str) -> None:
-    """A transport was garbage-collected: if its session is open, close it and say so."""
-    pool, state.pool = state.pool, None
-    if pool is None or pool.session.closed:
-        return
-    loop, session = pool.loop, pool.session
-    if loop.is_closed():
-        _close_on_dead_loop(session)
-    else:
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            _track(loop.create_task(session.close()))
-        else:
-            loop.call_soon_threadsafe(lambda: _track(loop.create_task(session.close())))
-    warnings.warn(
-        f"unclosed cartesia_calls.AsyncClient for {base_url}: close it with "
-        "'await client.close()', or use 'async with AsyncClient() as client:'",
-        ResourceWarning,
-        stacklevel=2,
-    )
-
-
-def _close_on_dead_loop(session: aiohttp.ClientSession) -> None:
-    """Mark a session of a closed loop closed, so aiohttp never reports it. Its sockets cannot be
-    closed any more; aiohttp does no I/O then, so ``close()`` finishes without suspending and
-    is run to the end right here."""
-    closing = session.close().__await__()
-    try:
-        next(closing)
-    except StopIteration:
-        return
-    closing.close()  # pragma: no cover - it suspended after all: let it be
-    _detach(session)  # pragma: no cover
-
-
-def _track(task: asyncio.Future[Any]) -> None:
-    _closing.add(task)
-    task.add_done_callback(_closing.discard)

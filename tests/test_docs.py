@@ -288,9 +288,7 @@ def docs_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: FakeCartes
         await real_sleep(0)
 
     # The default Backoff.sleep calls asyncio.sleep through the _retry module's globals.
-    monkeypatch.setattr(
-        cartesia_calls._retry, "asyncio", types.SimpleNamespace(sleep=simulated_sleep)
-    )
+    monkeypatch.setattr(cartesia_calls._retry, "_asyncio_sleep", simulated_sleep)
     return fake
 
 

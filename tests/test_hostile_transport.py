@@ -184,9 +184,9 @@ async def test_audio_announcing_more_than_a_wav_can_hold_is_refused(tmp_path: Pa
 async def test_a_download_stops_at_its_limit_as_it_streams(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cartesia_calls._transport as transport  # noqa: PLC0415
+    import cartesia_calls._responses as responses  # noqa: PLC0415
 
-    monkeypatch.setattr(transport, "MAX_DOWNLOAD_BYTES", 64 * 1024)  # as if 4 GiB had arrived
+    monkeypatch.setattr(responses, "MAX_DOWNLOAD_BYTES", 64 * 1024)  # as if 4 GiB had arrived
 
     async def script(request: Request, wire: Wire) -> None:
         body = wav(bytes(256 * 1024), riff_size=0xFFFFFFFF)  # "size unknown", as streams say

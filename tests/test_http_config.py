@@ -280,7 +280,7 @@ def test_every_imported_package_is_declared() -> None:
 def test_the_transport_uses_only_aiohttps_public_api() -> None:
     import aiohttp  # noqa: PLC0415
 
-    tree = ast.parse((Path(cartesia_calls.__file__).parent / "_transport.py").read_text())
+    tree = ast.parse((Path(cartesia_calls.__file__).parent / "_wire.py").read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             assert node.module.split(".")[0] != "aiohttp", f"from {node.module} import ..."
