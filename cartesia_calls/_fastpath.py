@@ -11,8 +11,9 @@ the bad value. A valid body is therefore walked once; an invalid one twice.
 * :func:`fast_hook` builds the model, with unknown keys in ``extra``: equal to what the
   detailed hook builds (``tests/test_convert_fast_path.py`` holds the two to that).
 * :func:`plain_hook` builds no model at all: it returns the JSON-ready dicts that
-  ``unstructure`` would make of that model (wire names in field order, no ``None`` fields,
-  ``...Z`` datetimes, numbers as the fields hold them, unknown keys last), so that
+  ``unstructure`` would make of that model (wire names in field order, no ``None`` fields but
+  the :data:`~._converter.ALWAYS_EMIT` ones, ``...Z`` datetimes, numbers as the fields hold
+  them, unknown keys last), so that
   ``orjson.dumps`` of it writes the same bytes as :func:`~._codec.dumps` of the model. An export
   writes calls this way without building them (``tests/test_convert_plain.py``).
 
@@ -39,6 +40,7 @@ from typing import Any, Final, TypeVar, get_args
 import attrs
 
 from ._converter import (
+    always_emitted,
     converter,
     format_datetime,
     is_model,
@@ -256,6 +258,48 @@ def _twin(cl: type) -> type | None:
     return type(cl.__name__, (cl,), body)
 
 
+def _field_lines(
+    index: int,
+    field: Any,
+    t: Any,
+    *,
+    key: str,
+    target: str,
+    namespace: dict[str, Any],
+    plain: bool,
+    always: bool,
+) -> list[str]:
+    """Lines reading one field's ``key`` from ``o`` into ``target``."""
+    if field.default is attrs.NOTHING:
+        lines = [f"v = o[{key!r}]"]
+        lines += _value_lines(index, t, namespace, nullable=False, plain=plain)
+        return [*lines, f"{target} = v"]
+    # null means None for an optional field, which every hook of an optional type returns;
+    # unstructure leaves a None field out.
+    nullable = is_optional(t) or is_passthrough(t)
+    lines = [f"if {key!r} in o:", f"    v = o[{key!r}]", "    n += 1"]
+    if not plain:
+        body = _value_lines(index, t, namespace, nullable=nullable, plain=False)
+        return [
+            *lines,
+            *(f"    {x}" for x in body),
+            f"    {target} = v",
+            "else:",
+            f"    {target} = None",
+        ]
+    body = _value_lines(index, t, namespace, nullable=False, plain=True)
+    if nullable:
+        lines += ["    if v is not None:", *(f"        {x}" for x in body)]
+        lines.append(f"        {target} = v")
+    else:  # pragma: no cover - every field with a default is optional or Any
+        lines += [f"    {x}" for x in body]
+        lines += ["    if v is not None:", f"        {target} = v"]
+    if always:
+        # Written when None too (absent or null), as unstructure writes it.
+        lines += ["    else:", f"        {target} = None", "else:", f"    {target} = None"]
+    return lines
+
+
 def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     origin = model_origin(cl)
     mapping = type_arguments(cl)
@@ -281,6 +325,7 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
         "_strs": frozenset({str}),
     }
     required = [f for f in fields if f.default is attrs.NOTHING]
+    always = always_emitted(origin)
     # `n` counts the keys of `o` that are fields: when it equals len(o), `extra` is empty, and
     # the keys need not be looked at again. A dict subclass might count its keys its own way:
     # for one, `n` starts at minus infinity (which stays unequal to any length).
@@ -302,27 +347,16 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
         target = f"i.{field.name}" if twin is not None else f"v{index}"
         if plain:
             target = f"i[{key!r}]"
-        if field.default is attrs.NOTHING:
-            lines.append(f"v = o[{key!r}]")
-            lines += _value_lines(index, t, namespace, nullable=False, plain=plain)
-            lines.append(f"{target} = v")
-        else:
-            # null means None for an optional field, which every hook of an optional type
-            # returns; unstructure leaves a None field out.
-            nullable = is_optional(t) or is_passthrough(t)
-            lines += [f"if {key!r} in o:", f"    v = o[{key!r}]", "    n += 1"]
-            if plain:
-                body = _value_lines(index, t, namespace, nullable=False, plain=True)
-                if nullable:
-                    lines += ["    if v is not None:", *(f"        {x}" for x in body)]
-                    lines.append(f"        {target} = v")
-                else:  # pragma: no cover - every field with a default is optional or Any
-                    lines += [f"    {x}" for x in body]
-                    lines += ["    if v is not None:", f"        {target} = v"]
-            else:
-                body = _value_lines(index, t, namespace, nullable=nullable, plain=False)
-                lines += [f"    {x}" for x in body]
-                lines += [f"    {target} = v", "else:", f"    {target} = None"]
+        lines += _field_lines(
+            index,
+            field,
+            t,
+            key=key,
+            target=target,
+            namespace=namespace,
+            plain=plain,
+            always=field.name in always,
+        )
         if not plain and twin is None:
             arguments.append(f"{field.name}={target}" if field.kw_only else target)
     if plain:

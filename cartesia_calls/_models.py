@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from . import _display
-from ._converter import WIRE_NAME
+from ._converter import ALWAYS_EMIT, WIRE_NAME
 from ._enums import (
     BatchStatus,
     CallDirection,
@@ -90,7 +90,8 @@ class DynamicVariableUpdate(Model):
     """
 
     variable_name: str
-    old_value: Any = None
+    # Required and nullable in the spec: `null` is sent, and written back by to_dict().
+    old_value: Any = attrs.field(default=None, metadata={ALWAYS_EMIT: True})
     new_value: Any = None
     updated_at: float | None = None
     tool_id: str | None = None
