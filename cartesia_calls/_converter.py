@@ -45,6 +45,7 @@ from ._freeform import MAX_DEPTH, too_deep
 
 __all__ = [
     "ALWAYS_EMIT",
+    "LOOKED_FOR_LAST",
     "WIRE_NAME",
     "InvalidValue",
     "StructureHook",
@@ -72,6 +73,11 @@ WIRE_NAME: Final = "cartesia_calls.wire_name"
 #: ``None`` field is left out. Honoured by ``unstructure`` and the plain functions of
 #: :mod:`._fastpath` alike.
 ALWAYS_EMIT: Final = "cartesia_calls.always_emit"
+
+#: ``attrs.field(metadata={LOOKED_FOR_LAST: True})``: a field the current API version no longer
+#: sends (2026-03-01's ``text_chunks``...). Decoding looks for it after the others, and not at
+#: all when every key was already found (:mod:`._fastpath`); nothing else changes.
+LOOKED_FOR_LAST: Final = "cartesia_calls.looked_for_last"
 
 _UTC: Final = _dt.UTC
 StructureHook = Callable[[Any, Any], Any]

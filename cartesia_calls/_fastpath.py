@@ -20,9 +20,12 @@ the bad value. A valid body is therefore walked once; an invalid one twice.
 How the model functions are fast (measured with callgrind, ``docs/performance.md``): a model's
 fields are stored into a mutable twin of its class (:func:`_twin`) as plain slot stores, which
 the interpreter specialises, and the instance becomes the frozen class at the end; keys are
-counted as they are found, so ``extra`` needs no second look at the keys when there are none;
-and a list of models (a transcript, its text chunks) is built by a loop with the model's code
-inlined, not by a call per item.
+counted as they are found, so ``extra`` needs no second look at the keys when there are none
+(and the fields the current API version no longer sends, marked
+:data:`~._converter.LOOKED_FOR_LAST`, are looked for last, and not at all once every key was
+found: one test instead of one per field for a body of the current version); and a list of
+models (a transcript, its text chunks) is built by a loop with the model's code inlined, not
+by a call per item.
 
 Like cattrs, each generated function's source is registered with :mod:`linecache` under its
 own file name (``<cartesia_calls fast structure AgentCall>``), so a traceback through it shows
@@ -40,6 +43,7 @@ from typing import Any, Final, TypeVar, get_args
 import attrs
 
 from ._converter import (
+    LOOKED_FOR_LAST,
     always_emitted,
     converter,
     format_datetime,
@@ -341,7 +345,15 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     elif twin is not None:
         lines.append("i = _tw()")
     arguments: list[str] = []
+    # Fields the current API version no longer sends are looked for last, and not at all once
+    # every key of `o` was found (`n` reached len(o)), as for any body of the current version:
+    # one test instead of one per field. (Models only: what unstructure writes, and so a plain
+    # function, keeps the fields' order.)
+    last = [] if twin is None else [f for f in fields if f.metadata.get(LOOKED_FOR_LAST)]
+    legacy: list[str] = []
     for index, field in enumerate(fields, 1):
+        if field in last:
+            continue
         key = wire[field.name]
         t = _substitute(field.type, mapping)
         target = f"i.{field.name}" if twin is not None else f"v{index}"
@@ -359,6 +371,25 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
         )
         if not plain and twin is None:
             arguments.append(f"{field.name}={target}" if field.kw_only else target)
+    for index, field in enumerate(fields, 1):
+        if field in last:
+            legacy += _field_lines(
+                index,
+                field,
+                _substitute(field.type, mapping),
+                key=wire[field.name],
+                target=f"i.{field.name}",
+                namespace=namespace,
+                plain=False,
+                always=False,
+            )
+    if last:
+        lines += [
+            "if n == len(o):",
+            *(f"    i.{field.name} = None" for field in last),
+            "else:",
+            *(f"    {line}" for line in legacy),
+        ]
     if plain:
         # Unknown keys are written after the fields, in the order they came.
         lines += ["if n != len(o):", "    i.update(_extra(o, _known))"]
