@@ -404,16 +404,21 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
             "if n != len(o):",
             "    _set(i, 'extra', _extra(o, _known))",
         ]
+    full: list[str] = []
+    if twin is not None and len(fields) <= FULL_UP_TO:
+        full = _full_lines(fields, wire, mapping, namespace)
     # One function for an object, one for a list of them (the body inlined in its loop: a
     # transcript's turns and text chunks are built without a call per item).
     source = [
         "def one(o):",
+        *(f"    {line}" for line in _then(full, "return i")),
         *(f"    {line}" for line in lines),
         "    return i",
         "",
         "def many(items):",
         "    out = []",
         "    for o in items:",
+        *(f"        {line}" for line in _then(full, "out.append(i)", "continue")),
         *(f"        {line}" for line in lines),
         "        out.append(i)",
         "    return out",
@@ -421,6 +426,44 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     what = f"{'plain' if plain else 'fast'} structure {type_name(cl)}"
     _compile("\n".join(source) + "\n", what, namespace)
     return namespace["one"], namespace["many"]
+
+
+#: Models of this many fields or fewer are first tried as carrying every field (see _full_lines).
+FULL_UP_TO: Final = 8
+
+
+def _full_lines(
+    fields: list[Any], wire: dict[str, str], mapping: dict[Any, Any], namespace: dict[str, Any]
+) -> list[str]:
+    """Lines building a model from a plain dict that has every field and nothing else.
+
+    Small models (a text chunk, a dynamic variable update, a tool call) usually come with every
+    field: when a dict has as many keys as the model has fields, each is read without testing
+    for it first, and ``extra`` is empty. If a key is missing after all (an unknown key took its
+    place), the KeyError sends the object to the general lines, which the caller puts after
+    these. Only for models of :data:`FULL_UP_TO` fields or fewer: a turn or a call rarely has
+    them all. The try block is left open for :func:`_then` to close.
+    """
+    lines = ["i = _tw()"]
+    for index, field in enumerate(fields, 1):
+        t = _substitute(field.type, mapping)
+        nullable = field.default is not attrs.NOTHING and (is_optional(t) or is_passthrough(t))
+        lines.append(f"v = o[{wire[field.name]!r}]")
+        lines += _value_lines(index, t, namespace, nullable=nullable, plain=False)
+        lines.append(f"i.{field.name} = v")
+    lines += ["i.extra = {}", "i.__class__ = _cl"]
+    return [
+        f"if o.__class__ is dict and len(o) == {len(fields)}:",
+        "    try:",
+        *(f"        {line}" for line in lines),
+    ]
+
+
+def _then(full: list[str], *done: str) -> list[str]:
+    """``full`` (if any) ending with ``done`` on success; a KeyError goes on after it."""
+    if not full:
+        return []
+    return [*full, *(f"        {line}" for line in done), "    except KeyError:", "        pass"]
 
 
 def _extra(o: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
