@@ -8,7 +8,8 @@
   :class:`~cartesia_calls.errors.ResponseDecodeError` with the JSON path of the first bad value
   (:mod:`._decode_errors`). Nothing else escapes.
 * :func:`unstructure` and :func:`dumps` go the other way: wire names, ``...Z`` datetimes,
-  plain-string enums, no ``None`` fields, ``extra`` merged back in.
+  plain-string enums, no ``None`` fields (but those the API always sends), ``extra`` merged
+  back in.
 * :func:`decode_plain` goes from a body straight to what :func:`unstructure` would make of its
   model, without building the model when it need not (what an export writes).
 * Bodies of :data:`PAUSE_GC_FROM` bytes and more are decoded with the cyclic garbage collector

@@ -15,7 +15,8 @@ What the hooks guarantee, for every model (an attrs class with an ``extra`` fiel
   whose text says what was expected; cattrs groups them with the attribute or index of each, and
   :mod:`._decode_errors` turns the groups into one error with a JSON path.
 * **Round trip out.** Unstructuring writes wire names (``from``), RFC 3339 UTC datetimes ending
-  in ``Z``, enums as plain strings, leaves out ``None`` fields and merges ``extra`` back in.
+  in ``Z``, enums as plain strings, leaves out ``None`` fields (but those marked
+  :data:`ALWAYS_EMIT`, which the API always sends) and merges ``extra`` back in.
 
 Datetimes are read from ISO 8601 strings with ``Z``, an offset or none (read as UTC), with up to
 nanosecond fractions (cut to microseconds), and are always returned timezone-aware, in UTC.
@@ -43,9 +44,12 @@ from ._enums import OpenEnum
 from ._freeform import MAX_DEPTH, too_deep
 
 __all__ = [
+    "ALWAYS_EMIT",
+    "LOOKED_FOR_LAST",
     "WIRE_NAME",
     "InvalidValue",
     "StructureHook",
+    "always_emitted",
     "converter",
     "format_datetime",
     "is_model",
@@ -62,6 +66,18 @@ __all__ = [
 #: ``attrs.field(metadata={WIRE_NAME: "from"})`` gives a field a JSON name other than its
 #: Python name (``TelephonyParams.from_`` is ``"from"`` on the wire).
 WIRE_NAME: Final = "cartesia_calls.wire_name"
+
+#: ``attrs.field(metadata={ALWAYS_EMIT: True})``: a field the API always sends, ``null``
+#: included (required but nullable in the spec, like ``DynamicVariableUpdate.old_value``). It is
+#: written even when it is ``None``, so ``to_dict()`` gives such a body back; every other
+#: ``None`` field is left out. Honoured by ``unstructure`` and the plain functions of
+#: :mod:`._fastpath` alike.
+ALWAYS_EMIT: Final = "cartesia_calls.always_emit"
+
+#: ``attrs.field(metadata={LOOKED_FOR_LAST: True})``: a field the current API version no longer
+#: sends (2026-03-01's ``text_chunks``...). Decoding looks for it after the others, and not at
+#: all when every key was already found (:mod:`._fastpath`); nothing else changes.
+LOOKED_FOR_LAST: Final = "cartesia_calls.looked_for_last"
 
 _UTC: Final = _dt.UTC
 StructureHook = Callable[[Any, Any], Any]
@@ -446,10 +462,18 @@ def unknown_keys(value: Mapping[str, Any], known: frozenset[str]) -> dict[str, A
     return extra
 
 
-def _overrides(cls: type) -> dict[str, Any]:
+def always_emitted(cls: type) -> frozenset[str]:
+    """The Python names of the fields of ``cls`` marked :data:`ALWAYS_EMIT`."""
+    return frozenset(a.name for a in attrs.fields(cls) if a.metadata.get(ALWAYS_EMIT))
+
+
+def _overrides(cls: type, *, out: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {"extra": override(omit=True)}
+    always = always_emitted(cls) if out else frozenset()
     for name, wire in wire_names(cls).items():
-        if wire != name:
+        if name in always:
+            result[name] = override(rename=None if wire == name else wire, omit_if_default=False)
+        elif wire != name:
             result[name] = override(rename=wire)
     return result
 
@@ -479,7 +503,7 @@ def _model_unstructure_factory(cl: Any) -> Callable[[Any], dict[str, Any]]:
     origin = model_origin(cl)
     known: frozenset[str] = frozenset(wire_names(origin).values())
     unstructure_fields = make_dict_unstructure_fn(
-        cl, converter, _cattrs_omit_if_default=True, **_overrides(origin)
+        cl, converter, _cattrs_omit_if_default=True, **_overrides(origin, out=True)
     )
 
     def unstructure_model(instance: Any) -> dict[str, Any]:

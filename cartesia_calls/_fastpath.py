@@ -11,17 +11,21 @@ the bad value. A valid body is therefore walked once; an invalid one twice.
 * :func:`fast_hook` builds the model, with unknown keys in ``extra``: equal to what the
   detailed hook builds (``tests/test_convert_fast_path.py`` holds the two to that).
 * :func:`plain_hook` builds no model at all: it returns the JSON-ready dicts that
-  ``unstructure`` would make of that model (wire names in field order, no ``None`` fields,
-  ``...Z`` datetimes, numbers as the fields hold them, unknown keys last), so that
+  ``unstructure`` would make of that model (wire names in field order, no ``None`` fields but
+  the :data:`~._converter.ALWAYS_EMIT` ones, ``...Z`` datetimes, numbers as the fields hold
+  them, unknown keys last), so that
   ``orjson.dumps`` of it writes the same bytes as :func:`~._codec.dumps` of the model. An export
   writes calls this way without building them (``tests/test_convert_plain.py``).
 
 How the model functions are fast (measured with callgrind, ``docs/performance.md``): a model's
 fields are stored into a mutable twin of its class (:func:`_twin`) as plain slot stores, which
 the interpreter specialises, and the instance becomes the frozen class at the end; keys are
-counted as they are found, so ``extra`` needs no second look at the keys when there are none;
-and a list of models (a transcript, its text chunks) is built by a loop with the model's code
-inlined, not by a call per item.
+counted as they are found, so ``extra`` needs no second look at the keys when there are none
+(and the fields the current API version no longer sends, marked
+:data:`~._converter.LOOKED_FOR_LAST`, are looked for last, and not at all once every key was
+found: one test instead of one per field for a body of the current version); and a list of
+models (a transcript, its text chunks) is built by a loop with the model's code inlined, not
+by a call per item.
 
 Like cattrs, each generated function's source is registered with :mod:`linecache` under its
 own file name (``<cartesia_calls fast structure AgentCall>``), so a traceback through it shows
@@ -39,6 +43,8 @@ from typing import Any, Final, TypeVar, get_args
 import attrs
 
 from ._converter import (
+    LOOKED_FOR_LAST,
+    always_emitted,
     converter,
     format_datetime,
     is_model,
@@ -256,6 +262,48 @@ def _twin(cl: type) -> type | None:
     return type(cl.__name__, (cl,), body)
 
 
+def _field_lines(
+    index: int,
+    field: Any,
+    t: Any,
+    *,
+    key: str,
+    target: str,
+    namespace: dict[str, Any],
+    plain: bool,
+    always: bool,
+) -> list[str]:
+    """Lines reading one field's ``key`` from ``o`` into ``target``."""
+    if field.default is attrs.NOTHING:
+        lines = [f"v = o[{key!r}]"]
+        lines += _value_lines(index, t, namespace, nullable=False, plain=plain)
+        return [*lines, f"{target} = v"]
+    # null means None for an optional field, which every hook of an optional type returns;
+    # unstructure leaves a None field out.
+    nullable = is_optional(t) or is_passthrough(t)
+    lines = [f"if {key!r} in o:", f"    v = o[{key!r}]", "    n += 1"]
+    if not plain:
+        body = _value_lines(index, t, namespace, nullable=nullable, plain=False)
+        return [
+            *lines,
+            *(f"    {x}" for x in body),
+            f"    {target} = v",
+            "else:",
+            f"    {target} = None",
+        ]
+    body = _value_lines(index, t, namespace, nullable=False, plain=True)
+    if nullable:
+        lines += ["    if v is not None:", *(f"        {x}" for x in body)]
+        lines.append(f"        {target} = v")
+    else:  # pragma: no cover - every field with a default is optional or Any
+        lines += [f"    {x}" for x in body]
+        lines += ["    if v is not None:", f"        {target} = v"]
+    if always:
+        # Written when None too (absent or null), as unstructure writes it.
+        lines += ["    else:", f"        {target} = None", "else:", f"    {target} = None"]
+    return lines
+
+
 def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     origin = model_origin(cl)
     mapping = type_arguments(cl)
@@ -281,6 +329,7 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
         "_strs": frozenset({str}),
     }
     required = [f for f in fields if f.default is attrs.NOTHING]
+    always = always_emitted(origin)
     # `n` counts the keys of `o` that are fields: when it equals len(o), `extra` is empty, and
     # the keys need not be looked at again. A dict subclass might count its keys its own way:
     # for one, `n` starts at minus infinity (which stays unequal to any length).
@@ -296,35 +345,51 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     elif twin is not None:
         lines.append("i = _tw()")
     arguments: list[str] = []
+    # Fields the current API version no longer sends are looked for last, and not at all once
+    # every key of `o` was found (`n` reached len(o)), as for any body of the current version:
+    # one test instead of one per field. (Models only: what unstructure writes, and so a plain
+    # function, keeps the fields' order.)
+    last = [] if twin is None else [f for f in fields if f.metadata.get(LOOKED_FOR_LAST)]
+    legacy: list[str] = []
     for index, field in enumerate(fields, 1):
+        if field in last:
+            continue
         key = wire[field.name]
         t = _substitute(field.type, mapping)
         target = f"i.{field.name}" if twin is not None else f"v{index}"
         if plain:
             target = f"i[{key!r}]"
-        if field.default is attrs.NOTHING:
-            lines.append(f"v = o[{key!r}]")
-            lines += _value_lines(index, t, namespace, nullable=False, plain=plain)
-            lines.append(f"{target} = v")
-        else:
-            # null means None for an optional field, which every hook of an optional type
-            # returns; unstructure leaves a None field out.
-            nullable = is_optional(t) or is_passthrough(t)
-            lines += [f"if {key!r} in o:", f"    v = o[{key!r}]", "    n += 1"]
-            if plain:
-                body = _value_lines(index, t, namespace, nullable=False, plain=True)
-                if nullable:
-                    lines += ["    if v is not None:", *(f"        {x}" for x in body)]
-                    lines.append(f"        {target} = v")
-                else:  # pragma: no cover - every field with a default is optional or Any
-                    lines += [f"    {x}" for x in body]
-                    lines += ["    if v is not None:", f"        {target} = v"]
-            else:
-                body = _value_lines(index, t, namespace, nullable=nullable, plain=False)
-                lines += [f"    {x}" for x in body]
-                lines += [f"    {target} = v", "else:", f"    {target} = None"]
+        lines += _field_lines(
+            index,
+            field,
+            t,
+            key=key,
+            target=target,
+            namespace=namespace,
+            plain=plain,
+            always=field.name in always,
+        )
         if not plain and twin is None:
             arguments.append(f"{field.name}={target}" if field.kw_only else target)
+    for index, field in enumerate(fields, 1):
+        if field in last:
+            legacy += _field_lines(
+                index,
+                field,
+                _substitute(field.type, mapping),
+                key=wire[field.name],
+                target=f"i.{field.name}",
+                namespace=namespace,
+                plain=False,
+                always=False,
+            )
+    if last:
+        lines += [
+            "if n == len(o):",
+            *(f"    i.{field.name} = None" for field in last),
+            "else:",
+            *(f"    {line}" for line in legacy),
+        ]
     if plain:
         # Unknown keys are written after the fields, in the order they came.
         lines += ["if n != len(o):", "    i.update(_extra(o, _known))"]
@@ -339,16 +404,21 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
             "if n != len(o):",
             "    _set(i, 'extra', _extra(o, _known))",
         ]
+    full: list[str] = []
+    if twin is not None and len(fields) <= FULL_UP_TO:
+        full = _full_lines(fields, wire, mapping, namespace)
     # One function for an object, one for a list of them (the body inlined in its loop: a
     # transcript's turns and text chunks are built without a call per item).
     source = [
         "def one(o):",
+        *(f"    {line}" for line in _then(full, "return i")),
         *(f"    {line}" for line in lines),
         "    return i",
         "",
         "def many(items):",
         "    out = []",
         "    for o in items:",
+        *(f"        {line}" for line in _then(full, "out.append(i)", "continue")),
         *(f"        {line}" for line in lines),
         "        out.append(i)",
         "    return out",
@@ -356,6 +426,44 @@ def _generate(cl: Any, *, plain: bool) -> tuple[FastFn, FastFn]:
     what = f"{'plain' if plain else 'fast'} structure {type_name(cl)}"
     _compile("\n".join(source) + "\n", what, namespace)
     return namespace["one"], namespace["many"]
+
+
+#: Models of this many fields or fewer are first tried as carrying every field (see _full_lines).
+FULL_UP_TO: Final = 8
+
+
+def _full_lines(
+    fields: list[Any], wire: dict[str, str], mapping: dict[Any, Any], namespace: dict[str, Any]
+) -> list[str]:
+    """Lines building a model from a plain dict that has every field and nothing else.
+
+    Small models (a text chunk, a dynamic variable update, a tool call) usually come with every
+    field: when a dict has as many keys as the model has fields, each is read without testing
+    for it first, and ``extra`` is empty. If a key is missing after all (an unknown key took its
+    place), the KeyError sends the object to the general lines, which the caller puts after
+    these. Only for models of :data:`FULL_UP_TO` fields or fewer: a turn or a call rarely has
+    them all. The try block is left open for :func:`_then` to close.
+    """
+    lines = ["i = _tw()"]
+    for index, field in enumerate(fields, 1):
+        t = _substitute(field.type, mapping)
+        nullable = field.default is not attrs.NOTHING and (is_optional(t) or is_passthrough(t))
+        lines.append(f"v = o[{wire[field.name]!r}]")
+        lines += _value_lines(index, t, namespace, nullable=nullable, plain=False)
+        lines.append(f"i.{field.name} = v")
+    lines += ["i.extra = {}", "i.__class__ = _cl"]
+    return [
+        f"if o.__class__ is dict and len(o) == {len(fields)}:",
+        "    try:",
+        *(f"        {line}" for line in lines),
+    ]
+
+
+def _then(full: list[str], *done: str) -> list[str]:
+    """``full`` (if any) ending with ``done`` on success; a KeyError goes on after it."""
+    if not full:
+        return []
+    return [*full, *(f"        {line}" for line in done), "    except KeyError:", "        pass"]
 
 
 def _extra(o: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:

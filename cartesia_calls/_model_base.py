@@ -93,8 +93,10 @@ class Model:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready dict: wire names, ``...Z`` datetimes, plain-string enums, no ``None``
-        fields, ``extra`` merged back in. Free-form objects (``metadata``...) are copied one
-        level deep; values nested inside them are shared with the model."""
+        fields (except those the API always sends, ``null`` included, such as
+        ``DynamicVariableUpdate.old_value``), ``extra`` merged back in. Free-form objects
+        (``metadata``...) are copied one level deep; values nested inside them are shared with
+        the model."""
         return unstructure(self)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from . import _display
-from ._converter import WIRE_NAME
+from ._converter import ALWAYS_EMIT, LOOKED_FOR_LAST, WIRE_NAME
 from ._enums import (
     BatchStatus,
     CallDirection,
@@ -59,6 +59,9 @@ __all__ = [
 
 ItemT = TypeVar("ItemT", bound=Model)
 
+#: For a field of 2026-03-01 that 2026-08-14 dropped: decoding looks for it last.
+_LEGACY: Any = {LOOKED_FOR_LAST: True}
+
 
 @attrs.frozen(repr=False)
 class TextChunk(Model):
@@ -90,7 +93,8 @@ class DynamicVariableUpdate(Model):
     """
 
     variable_name: str
-    old_value: Any = None
+    # Required and nullable in the spec: `null` is sent, and written back by to_dict().
+    old_value: Any = attrs.field(default=None, metadata={ALWAYS_EMIT: True})
     new_value: Any = None
     updated_at: float | None = None
     tool_id: str | None = None
@@ -173,14 +177,14 @@ class TranscriptTurn(Model):
     start_timestamp: float
     end_timestamp: float
     text: str | None = None
-    text_chunks: list[TextChunk] | None = None
-    end_reason: TurnEndReason | None = None
+    text_chunks: list[TextChunk] | None = attrs.field(default=None, metadata=_LEGACY)
+    end_reason: TurnEndReason | None = attrs.field(default=None, metadata=_LEGACY)
     tool_calls: list[ToolCall] | None = None
-    vad_buffer_ms: int | None = None
+    vad_buffer_ms: int | None = attrs.field(default=None, metadata=_LEGACY)
     stt_ttfb: float | None = None
     tts_ttfb: float | None = None
-    log_event: LogEvent | None = None
-    log_metric: LogMetric | None = None
+    log_event: LogEvent | None = attrs.field(default=None, metadata=_LEGACY)
+    log_metric: LogMetric | None = attrs.field(default=None, metadata=_LEGACY)
 
     def __str__(self) -> str:
         """One readable line: ``01:05 agent  Sure, let me check.  [tts 210 ms]``."""
@@ -264,11 +268,11 @@ class AgentCall(Model):
     end_reason: CallEndReason | None = None
     dynamic_variables: dict[str, Any] | None = None
     redacted_at: _dt.datetime | None = None
-    deployment_id: str | None = None
-    deployment_version_id: str | None = None
-    deployment_region: Region | None = None
-    zdr_enabled: bool | None = None
-    metadata: dict[str, Any] | None = None
+    deployment_id: str | None = attrs.field(default=None, metadata=_LEGACY)
+    deployment_version_id: str | None = attrs.field(default=None, metadata=_LEGACY)
+    deployment_region: Region | None = attrs.field(default=None, metadata=_LEGACY)
+    zdr_enabled: bool | None = attrs.field(default=None, metadata=_LEGACY)
+    metadata: dict[str, Any] | None = attrs.field(default=None, metadata=_LEGACY)
 
     @property
     def duration(self) -> _dt.timedelta | None:

@@ -100,6 +100,27 @@ EDGES: list[tuple[Any, Any]] = [
     ({**TURN, "vad_buffer_ms": 2.5}, _models.TranscriptTurn),
     ({**TURN, "text_chunks": ({"text": "a"},)}, _models.TranscriptTurn),
     ({**TURN, "text_chunks": "abc"}, _models.TranscriptTurn),
+    # Fields 2026-08-14 dropped are looked for last: skipped when every key was found, looked
+    # for when a key is left (theirs, or an unknown one).
+    ({**TURN, "text": "a", "stt_ttfb": 0.1}, _models.TranscriptTurn),
+    ({**TURN, "text": "a", "stt_ttfb": 0.1, "zzz": 1}, _models.TranscriptTurn),
+    ({**TURN, "log_event": {"event": "x"}, "tts_ttfb": 0.2}, _models.TranscriptTurn),
+    ({**TURN, "log_metric": None, "end_reason": "new_reason"}, _models.TranscriptTurn),
+    # A small model with as many keys as fields is first read as having them all; an unknown
+    # key in place of a field, or a bad value, and it is read the general way.
+    ({**TURN, "text_chunks": [{"text": "a", "start_timestamp": 1}]}, _models.TranscriptTurn),
+    ({**TURN, "text_chunks": [{"text": "a", "zzz": 1.0}]}, _models.TranscriptTurn),
+    ({**TURN, "text_chunks": [{"text": "a", "start_timestamp": "x"}]}, _models.TranscriptTurn),
+    ({**TURN, "text_chunks": [{"text": None, "start_timestamp": None}]}, _models.TranscriptTurn),
+    (
+        {"id": "t", "name": "n", "arguments": {}, "result": "r", "dynamic_variable_updates": []},
+        _models.ToolCall,
+    ),
+    ({"id": "t", "name": "n", "arguments": {}, "result": "r", "z": []}, _models.ToolCall),
+    (
+        {"id": "t", "name": "n", "arguments": {}, "result": "r", "dynamic_variable_updates": [{}]},
+        _models.ToolCall,
+    ),
     ({**TURN, "text_chunks": collections.UserList([{"text": "a"}])}, _models.TranscriptTurn),
     (collections.OrderedDict(CALL, extra_key=1), _models.AgentCall),
     ({**CALL, "start_time": "2026-03-01T12:00:00+05:30"}, _models.AgentCall),
