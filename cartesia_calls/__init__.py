@@ -88,69 +88,81 @@ _PUBLIC: dict[str, str] = {
 if TYPE_CHECKING:
     from ._batches import AsyncBatches as AsyncBatches
     from ._calls import AsyncCalls as AsyncCalls
-    from ._client import DEFAULT_BASE_URL as DEFAULT_BASE_URL
-    from ._client import DEFAULT_CARTESIA_VERSION as DEFAULT_CARTESIA_VERSION
-    from ._client import AsyncClient as AsyncClient
-    from ._enums import BatchStatus as BatchStatus
-    from ._enums import CallDirection as CallDirection
-    from ._enums import CallEndReason as CallEndReason
-    from ._enums import CallStatus as CallStatus
-    from ._enums import ConnectionType as ConnectionType
-    from ._enums import DeploymentRegion as DeploymentRegion
-    from ._enums import OpenEnum as OpenEnum
-    from ._enums import RecipientStatus as RecipientStatus
-    from ._enums import Region as Region
-    from ._enums import TelephonyAccountType as TelephonyAccountType
-    from ._enums import TurnEndReason as TurnEndReason
-    from ._enums import TurnRole as TurnRole
+    from ._client import (
+        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
+        DEFAULT_CARTESIA_VERSION as DEFAULT_CARTESIA_VERSION,
+        AsyncClient as AsyncClient,
+    )
+    from ._enums import (
+        BatchStatus as BatchStatus,
+        CallDirection as CallDirection,
+        CallEndReason as CallEndReason,
+        CallStatus as CallStatus,
+        ConnectionType as ConnectionType,
+        DeploymentRegion as DeploymentRegion,
+        OpenEnum as OpenEnum,
+        RecipientStatus as RecipientStatus,
+        Region as Region,
+        TelephonyAccountType as TelephonyAccountType,
+        TurnEndReason as TurnEndReason,
+        TurnRole as TurnRole,
+    )
     from ._export import ExportResult as ExportResult
-    from ._models import AgentCall as AgentCall
-    from ._models import BatchRecipient as BatchRecipient
-    from ._models import CallBatch as CallBatch
-    from ._models import CallCancellation as CallCancellation
-    from ._models import CallLogs as CallLogs
-    from ._models import DynamicVariableUpdate as DynamicVariableUpdate
-    from ._models import LogEvent as LogEvent
-    from ._models import LogMetric as LogMetric
-    from ._models import OutboundCall as OutboundCall
-    from ._models import OutboundCallResponse as OutboundCallResponse
-    from ._models import OutboundCallResult as OutboundCallResult
-    from ._models import Page as Page
-    from ._models import TelephonyParams as TelephonyParams
-    from ._models import TextChunk as TextChunk
-    from ._models import ToolCall as ToolCall
-    from ._models import TranscriptTurn as TranscriptTurn
+    from ._models import (
+        AgentCall as AgentCall,
+        BatchRecipient as BatchRecipient,
+        CallBatch as CallBatch,
+        CallCancellation as CallCancellation,
+        CallLogs as CallLogs,
+        DynamicVariableUpdate as DynamicVariableUpdate,
+        LogEvent as LogEvent,
+        LogMetric as LogMetric,
+        OutboundCall as OutboundCall,
+        OutboundCallResponse as OutboundCallResponse,
+        OutboundCallResult as OutboundCallResult,
+        Page as Page,
+        TelephonyParams as TelephonyParams,
+        TextChunk as TextChunk,
+        ToolCall as ToolCall,
+        TranscriptTurn as TranscriptTurn,
+    )
     from ._pagination import AsyncPager as AsyncPager
     from ._raw import APIResponse as APIResponse
     from ._retry import Backoff as Backoff
-    from ._sync import Batches as Batches
-    from ._sync import Calls as Calls
-    from ._sync import Client as Client
-    from ._sync import Pager as Pager
-    from ._sync import SyncAudioStream as SyncAudioStream
-    from ._transport import RawResponse as RawResponse
-    from ._transport import ResponseInfo as ResponseInfo
-    from ._transport import Timeout as Timeout
-    from .errors import APIConnectionError as APIConnectionError
-    from .errors import APIError as APIError
-    from .errors import APIStatusError as APIStatusError
-    from .errors import APITimeoutError as APITimeoutError
-    from .errors import AuthenticationError as AuthenticationError
-    from .errors import BadRequestError as BadRequestError
-    from .errors import CartesiaError as CartesiaError
-    from .errors import ClientClosedError as ClientClosedError
-    from .errors import ConflictError as ConflictError
-    from .errors import EventLoopMismatchError as EventLoopMismatchError
-    from .errors import InternalServerError as InternalServerError
-    from .errors import MissingAPIKeyError as MissingAPIKeyError
-    from .errors import NotFoundError as NotFoundError
-    from .errors import PermissionDeniedError as PermissionDeniedError
-    from .errors import RateLimitError as RateLimitError
-    from .errors import ResponseDecodeError as ResponseDecodeError
-    from .errors import UnprocessableEntityError as UnprocessableEntityError
-    from .errors import UsageLimitError as UsageLimitError
-    from .errors import WaitTimeoutError as WaitTimeoutError
-    from .errors import WebhookVerificationError as WebhookVerificationError
+    from ._sync import (
+        Batches as Batches,
+        Calls as Calls,
+        Client as Client,
+        Pager as Pager,
+        SyncAudioStream as SyncAudioStream,
+    )
+    from ._transport import (
+        RawResponse as RawResponse,
+        ResponseInfo as ResponseInfo,
+        Timeout as Timeout,
+    )
+    from .errors import (
+        APIConnectionError as APIConnectionError,
+        APIError as APIError,
+        APIStatusError as APIStatusError,
+        APITimeoutError as APITimeoutError,
+        AuthenticationError as AuthenticationError,
+        BadRequestError as BadRequestError,
+        CartesiaError as CartesiaError,
+        ClientClosedError as ClientClosedError,
+        ConflictError as ConflictError,
+        EventLoopMismatchError as EventLoopMismatchError,
+        InternalServerError as InternalServerError,
+        MissingAPIKeyError as MissingAPIKeyError,
+        NotFoundError as NotFoundError,
+        PermissionDeniedError as PermissionDeniedError,
+        RateLimitError as RateLimitError,
+        ResponseDecodeError as ResponseDecodeError,
+        UnprocessableEntityError as UnprocessableEntityError,
+        UsageLimitError as UsageLimitError,
+        WaitTimeoutError as WaitTimeoutError,
+        WebhookVerificationError as WebhookVerificationError,
+    )
 
 __all__ = [
     "DEFAULT_BASE_URL",

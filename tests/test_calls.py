@@ -28,8 +28,7 @@ from cartesia_calls import (
 )
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording, ToolStep
 
-from .helpers import SleepRecorder
-from .helpers import seed_calls as seed
+from .helpers import SleepRecorder, seed_calls as seed
 
 # -- list ---------------------------------------------------------------------------------------
 

@@ -20,8 +20,7 @@ from typing import Any
 import attrs
 import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from cartesia_calls import AsyncClient
 from cartesia_calls._codec import decode, dumps

@@ -14,8 +14,7 @@ import typing
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cartesia_calls import _models
 from cartesia_calls._codec import detailed_hook

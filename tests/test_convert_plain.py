@@ -14,8 +14,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from cartesia_calls import _models
 from cartesia_calls._codec import decode, decode_plain, dumps, unstructure

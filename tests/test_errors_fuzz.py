@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cartesia_calls import APIStatusError, Backoff, RateLimitError
 from cartesia_calls.errors import decode_text, status_error_class

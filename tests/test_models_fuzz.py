@@ -10,8 +10,7 @@ from typing import Any
 
 import attrs
 import orjson
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cartesia_calls._codec import decode, dumps
 from cartesia_calls._converter import WIRE_NAME

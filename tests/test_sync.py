@@ -62,8 +62,7 @@ from cartesia_calls._runner import get_runner
 from cartesia_calls._sync import BatchesWithRawResponse, CallsWithRawResponse
 from cartesia_calls.testing import FakeCartesia, Lifecycle, Recording
 
-from .helpers import SleepRecorder, in_forked_child, run_python
-from .helpers import seed_calls as seed
+from .helpers import SleepRecorder, in_forked_child, run_python, seed_calls as seed
 from .test_gen_sync import generator
 
 LOOP_THREAD = "cartesia-calls-io"

@@ -11,8 +11,7 @@ import attrs
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from multidict import CIMultiDict
 
 from cartesia_calls import (
