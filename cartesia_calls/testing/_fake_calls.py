@@ -115,8 +115,6 @@ class CallsMixin(ClockMixin):
             recording: a :class:`Recording`, or its length in seconds, for the audio endpoint.
         """
         data = wire_form(call, "call must be an AgentCall or a mapping")
-        if hasattr(call, "to_dict"):
-            _with_null_old_values(data)
         data.update(fields)
         data.setdefault("id", f"ac_{uuid.uuid4().hex[:16]}")
         data.setdefault("agent_id", "agent_fake")
@@ -352,19 +350,6 @@ def _outbound_problem(body: Any) -> str | None:
     if ringing is not None and not (isinstance(ringing, int) and 5 <= ringing <= 80):
         return "ringing_timeout_seconds must be 5 to 80."
     return None
-
-
-def _with_null_old_values(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with ``old_value: null`` put back in dynamic variable updates.
-
-    A model's ``to_dict()`` leaves out ``None`` fields, but the API always sends ``old_value``
-    (``null`` when the variable had no value), so the fake restores it.
-    """
-    for turn in data.get("transcript") or []:
-        for tool in turn.get("tool_calls") or []:
-            for update in tool.get("dynamic_variable_updates") or []:
-                update.setdefault("old_value", None)
-    return data
 
 
 def _time_bounds(
