@@ -729,6 +729,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.ticker import NullFormatter  # noqa: PLC0415
 
     panels = [
         ("get_typical", "get, typical call (50 turns)", 1e3, "ms per call"),
@@ -772,6 +773,8 @@ def chart(results: dict[str, Any], path: Path) -> None:
         axis.set_title(title, fontsize=11)
         axis.set_xlabel(unit)
         axis.set_xscale("log" if scenario in ("get_typical", "get_large", "list") else "linear")
+        # A log axis spanning less than a decade labels its minor ticks, on top of each other.
+        axis.xaxis.set_minor_formatter(NullFormatter())
         axis.set_xlim(
             min([v for v in values_all if v > 0], default=0.1) / 2
             if scenario in ("get_typical", "get_large", "list")
