@@ -9,14 +9,14 @@ thread runs an event loop of its own (Jupyter, ``asyncio.run``) or not.
 
 A call is handed over in one step each way, the cheapest the two threads allow: the caller
 schedules the job with ``loop.call_soon_threadsafe`` and sleeps on a socket pair of its thread's
-(:class:`_Waker`), which the loop thread writes to when the job's coroutine is done. The task
-starts eagerly: its first step (for a request, everything up to waiting for the response) runs
-in the callback that receives the job, not one turn of the loop later. No anyio blocking portal
-and no :class:`concurrent.futures.Future` sit in between: the portal's ``start_task_soon``
-waits for the loop to acknowledge each task before the caller waits for the result (two round
-trips), and a future adds a condition variable and callbacks per call. ``docs/design.md`` has
-the measurements (``benchmarks/sync_handoff.py``); what is left per call is mostly the two
-threads waking each other up (``docs/performance.md``).
+(:class:`._handoff.Waker`), which the loop thread writes to when the job's coroutine is done.
+The task starts eagerly (:func:`._handoff.eager_task`): its first step (for a request,
+everything up to waiting for the response) runs in the callback that receives the job, not one
+turn of the loop later. No anyio blocking portal and no :class:`concurrent.futures.Future` sit
+in between: the portal's ``start_task_soon`` waits for the loop to acknowledge each task before
+the caller waits for the result (two round trips), and a future adds a condition variable and
+callbacks per call. ``docs/design.md`` has the measurements (``benchmarks/sync_handoff.py``);
+what is left per call is mostly the two threads waking each other up (``docs/performance.md``).
 
 What the runner guarantees to the thread that blocks on it:
 
@@ -40,20 +40,19 @@ import contextlib
 import itertools
 import logging
 import os
-import socket
-import sys
 import threading
 import time
 import weakref
 from asyncio import Task
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from concurrent import futures
 from concurrent.futures import Future
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from contextvars import Context
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
+
+from ._handoff import LockWaker, Waker, eager_task, forget_wakers, this_threads_waker
 
 __all__ = ["LoopRunner", "get_runner"]
 
@@ -71,85 +70,9 @@ _EXIT_TIMEOUT = 2.0
 _logger = logging.getLogger(__name__)
 
 
-class _Waker:
-    """How one thread sleeps until the loop thread wakes it: a socket pair of its own.
-
-    The loop thread wakes it with a ``send``, which CPython makes with the GIL released, so the
-    woken thread can take the GIL at once. A lock's ``release`` wakes it while the loop thread
-    still holds the GIL: on a shared CPU the woken thread preempts the loop thread, finds the
-    GIL taken and sleeps again, on the GIL and then on its mutex (``benchmarks/sync_handoff.py
-    --breakdown``: about 26 µs from the release until the caller runs, against 19 µs).
-    """
-
-    __slots__ = ("__weakref__", "_receive", "_send")
-
-    def __init__(self, receive: socket.socket, send: socket.socket) -> None:
-        self._receive = receive
-        self._send = send
-        # Waking must never block the loop: a full buffer already holds a wake-up.
-        send.setblocking(False)
-        # Closed when the thread ends (its local storage is cleared) or the waker is collected.
-        # Not by __del__: garbage collected in a cycle, the sockets could be finalized first
-        # (and warn that they were never closed); the finalizer holds them until it ran.
-        weakref.finalize(self, _close_both, receive, send)
-
-    def wake(self) -> None:
-        """Wake the thread (a wake-up nobody waits for ends a later sleep early)."""
-        # Gone (the thread ended and closed it) or full (a wake-up is pending): nothing to do.
-        with contextlib.suppress(OSError):
-            self._send.send(b"\0")
-
-    def sleep(self, timeout: float) -> None:
-        """Sleep until woken (or woken earlier), or for ``timeout`` seconds."""
-        if self._receive.gettimeout() != timeout:
-            self._receive.settimeout(timeout)
-        with contextlib.suppress(TimeoutError):
-            self._receive.recv(4096)  # every pending wake-up at once
-
-
-def _close_both(receive: socket.socket, send: socket.socket) -> None:
-    receive.close()
-    send.close()
-
-
-class _LockWaker:
-    """The same with a lock, for a thread that cannot have sockets (out of file descriptors)."""
-
-    __slots__ = ("_lock",)
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
-
-    def wake(self) -> None:
-        with contextlib.suppress(RuntimeError):  # released already: a wake-up is pending
-            self._lock.release()
-
-    def sleep(self, timeout: float) -> None:
-        self._lock.acquire(timeout=timeout)
-
-
-class _ThreadWakers(threading.local):
-    waker: _Waker | _LockWaker | None = None
-
-
-_wakers = _ThreadWakers()
-
-
-def _this_threads_waker() -> _Waker | _LockWaker:
-    waker = _wakers.waker
-    if waker is None:
-        try:
-            waker = _Waker(*socket.socketpair())
-        except OSError:
-            waker = _LockWaker()
-        _wakers.waker = waker
-    return waker
-
-
 class _Outcome(Generic[T]):
     """A one-shot result (a value, an exception, or "cancelled") set on the loop thread and
-    waited for by one caller thread at a time, which sleeps on its :class:`_Waker`.
+    waited for by one caller thread at a time, which sleeps on its :class:`._handoff.Waker`.
 
     ``done`` is what counts: a wake-up may be stale (meant for a wait that was interrupted), so
     a waiter checks ``done`` again each time it wakes.
@@ -162,7 +85,7 @@ class _Outcome(Generic[T]):
         self._cancelled = False
         self._value: T | None = None
         self._error: BaseException | None = None
-        self._waiter: _Waker | _LockWaker | None = None
+        self._waiter: Waker | LockWaker | None = None
 
     def set_result(self, value: T) -> None:
         if not self.done:
@@ -194,7 +117,7 @@ class _Outcome(Generic[T]):
             if waker is None:
                 # Record the waiter, then look at done again: set by the loop thread in
                 # between, it woke nobody.
-                waker = self._waiter = _this_threads_waker()
+                waker = self._waiter = this_threads_waker()
                 continue
             if remaining <= 0:
                 return False
@@ -291,7 +214,7 @@ class _Job(Generic[T]):
         (a request waiting for its socket), not in a later turn of the loop.
         """
         if not self.outcome.done:
-            self._task = _eager_task(loop.aio, self._run(loop.jobs))
+            self._task = eager_task(loop.aio, self._run(loop.jobs))
 
     async def _run(self, jobs: set[_Job[Any]]) -> None:
         jobs.add(self)
@@ -321,50 +244,6 @@ class _Job(Generic[T]):
     def _unlink(self) -> None:
         if self._linked is not None:
             self._linked.set_cancelled()  # nothing happens if the coroutine set it
-
-
-if sys.version_info >= (3, 12):
-
-    def _eager_task(aio: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> Task[T]:
-        """A task of ``coro`` whose first step has run already (on the loop thread)."""
-        return Task(coro, loop=aio, eager_start=True)
-
-else:
-
-    def _eager_task(aio: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> Task[T]:
-        """A task of ``coro`` whose first step has run already (on the loop thread).
-
-        Python 3.11 has no ``eager_start``; its ``Task`` schedules its first step with
-        ``loop.call_soon``, looked up on the loop object. For that one call, an instance
-        attribute shadows the method and runs the step at once, in the task's context, with the
-        task current (``asyncio.current_task()``, timeouts and cancellation all behave as in any
-        task): what ``eager_start`` does. A loop that takes no attributes (uvloop) just
-        schedules it.
-        """
-        try:
-            attributes = vars(aio)
-        except TypeError:  # no __dict__
-            return Task(coro, loop=aio)
-        attributes["call_soon"] = _StepNow(aio)
-        try:
-            return Task(coro, loop=aio)
-        finally:
-            attributes.pop("call_soon", None)
-
-
-class _StepNow:
-    """Stands in for ``loop.call_soon`` once: calls the callback now, after removing itself
-    (so whatever the callback schedules goes to the real ``call_soon``)."""
-
-    __slots__ = ("_aio",)
-
-    def __init__(self, aio: asyncio.AbstractEventLoop) -> None:
-        self._aio = aio
-
-    def __call__(self, callback: Callable[..., object], *args: Any, context: Context) -> None:
-        # A task always passes its context (a copy of the one current when it was created).
-        del vars(self._aio)["call_soon"]
-        context.run(callback, *args)
 
 
 class LoopRunner:
@@ -636,9 +515,8 @@ _RUNNERS: weakref.WeakSet[LoopRunner] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:
-    global _wakers  # noqa: PLW0603
     # The parent's sockets are the child's too: a wake-up meant for one could reach the other.
-    _wakers = _ThreadWakers()
+    forget_wakers()
     for runner in list(_RUNNERS):
         runner._after_fork_in_child()
 

@@ -23,7 +23,8 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from cartesia_calls._runner import LoopRunner, _this_threads_waker, get_runner
+from cartesia_calls._handoff import this_threads_waker
+from cartesia_calls._runner import LoopRunner, get_runner
 
 from .helpers import in_forked_child, run_python
 
@@ -119,7 +120,7 @@ def test_a_call_waits_for_its_own_result_past_a_wake_up_meant_for_an_abandoned_o
 ) -> None:
     # A call its caller stopped waiting for (Ctrl-C, then the grace period ran out) still wakes
     # that thread when it ends; the thread's next call must not take that for its own result.
-    _this_threads_waker().wake()
+    this_threads_waker().wake()
 
     async def later() -> int:
         await anyio.sleep(0.05)
