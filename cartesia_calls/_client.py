@@ -332,19 +332,15 @@ class AsyncClient:
                 payload = dumps(body)
             except TypeError as exc:
                 raise TypeError(f"the request body is not JSON-serializable: {exc}") from None
-        self._check_open()
-        # What _send does, without its frame: this is the path of every resource method.
-        raw = await self._transport.request(
+        raw = await self._send(
             method,
             path,
-            options=self._options,
             params=params,
             body=payload,
             idempotent=idempotent,
             headers=headers,
             retry_statuses=retry_statuses,
         )
-        record_response(raw)
         return self._decode(raw, cl)
 
     def _decode(self, raw: RawResponse, cl: type[T]) -> T:

@@ -91,6 +91,12 @@ def test_errors_are_the_decode_errors() -> None:
         b'{"data": [{"id": "a", "agent_id": "b", "status": "x", "start_time": 5}]}',
         b'{"data": [{"id": "a", "agent_id": "b", "status": "x"}], "has_more": "yes"}',
         b'{"data": [{"id": "a"}]',
+        # Free-form values nested past the 100-level bound: refused alike, with the path.
+        b'{"data": [{"id": "a", "agent_id": "b", "status": "x", "metadata": '
+        + b'{"a": ' * 150
+        + b"1"
+        + b"}" * 150
+        + b"}]}",
     ):
         with pytest.raises(ResponseDecodeError) as expected:
             decode(body, cl, status_code=200, method="GET", url="https://x/agents/calls")
